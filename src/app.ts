@@ -1,0 +1,38 @@
+// Builds the Elysia app from one plugin per area. Tests call createApp(services).handle(req).
+import { Elysia } from "elysia";
+import { asGatewayError, GatewayError } from "./errors.ts";
+import { adminErrorResponse } from "./admin/http.ts";
+import { openAiErrorResponse } from "./formats/openai-chat/errors.ts";
+import type { Services } from "./services.ts";
+import { gatewayRoutes } from "./gateway/routes.ts";
+import { adminRoutes } from "./admin/routes.ts";
+import { staticRoutes } from "./dashboard/static.ts";
+
+/** The control plane answers in its own shape; everything else is a gateway (OpenAI-shaped) path. */
+export function isControlPlanePath(path: string): boolean {
+  return path.startsWith("/api/") && path !== "/api/chat" && path !== "/api/tags";
+}
+
+export function renderError(err: GatewayError, path: string): Response {
+  return isControlPlanePath(path) ? adminErrorResponse(err) : openAiErrorResponse(err);
+}
+
+export function createApp(services: Services) {
+  return new Elysia()
+    .onError(({ code, error, request }) => {
+      const path = new URL(request.url).pathname;
+      if (code === "NOT_FOUND") {
+        return renderError(new GatewayError(404, "not_found", `No route for ${request.method} ${path}`), path);
+      }
+      if (code === "PARSE") return renderError(new GatewayError(400, "invalid_json", "Invalid JSON body"), path);
+      if (!(error instanceof GatewayError) && services.config.logLevel !== "silent") {
+        console.error(`[error] ${request.method} ${path}:`, error);
+      }
+      return renderError(asGatewayError(error), path);
+    })
+    .use(gatewayRoutes(services))
+    .use(adminRoutes(services))
+    .use(staticRoutes(services));
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,41 @@
+// Migrations are imported as text so that `bun build --compile` embeds them:
+// the binary migrates an empty data dir with nothing beside it.
+// After `npm run db:generate`, add the new file here (test/db/migrations.test.ts checks).
+import { createHash } from "node:crypto";
+import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import journal from "../../drizzle/meta/_journal.json";
+import m0000 from "../../drizzle/0000_init.sql" with { type: "text" };
+
+export const EMBEDDED_MIGRATIONS: Record<string, string> = {
+  "0000_init": m0000,
+};
+
+interface JournalEntry {
+  tag: string;
+  when: number;
+  breakpoints: boolean;
+}
+
+/** The migrations in the shape drizzle's migrator expects (same hashing as readMigrationFiles). */
+export function embeddedMigrations() {
+  return (journal.entries as JournalEntry[]).map((entry) => {
+    const text = EMBEDDED_MIGRATIONS[entry.tag];
+    if (text === undefined) throw new Error(`migration ${entry.tag} is in the journal but not embedded`);
+    return {
+      sql: text.split("--> statement-breakpoint"),
+      bps: entry.breakpoints,
+      folderMillis: entry.when,
+      hash: createHash("sha256").update(text).digest("hex"),
+    };
+  });
+}
+
+/** The newest migration this build knows; a database stamped later is from a newer OmniRoute. */
+export function latestMigrationMillis(): number {
+  return Math.max(...(journal.entries as JournalEntry[]).map((e) => e.when));
+}
+
+export function runMigrations(db: BunSQLiteDatabase<any>): void {
+  // drizzle's file-based migrate() would read from disk; feed it the embedded list instead.
+  (db as any).dialect.migrate(embeddedMigrations(), (db as any).session, {});
+}

@@ -1,0 +1,151 @@
+// Drizzle schema. After editing, run `npm run db:generate` and add the new
+// migration to src/db/migrations.ts (a test fails if one is missing).
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () => integer("created_at").notNull();
+const updatedAt = () => integer("updated_at").notNull();
+
+/** A credential for one provider (registry id or custom node id). Secrets are AES-GCM ciphertext. */
+export const providerConnections = sqliteTable(
+  "provider_connections",
+  {
+    id: text("id").primaryKey(),
+    provider: text("provider").notNull(),
+    authType: text("auth_type").notNull().default("apikey"),
+    name: text("name").notNull(),
+    priority: integer("priority").notNull().default(1),
+    isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+    apiKeyEnc: text("api_key_enc"),
+    accessTokenEnc: text("access_token_enc"),
+    refreshTokenEnc: text("refresh_token_enc"),
+    expiresAt: integer("expires_at"),
+    providerSpecificData: text("provider_specific_data", { mode: "json" })
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default({}),
+    testStatus: text("test_status").notNull().default("unknown"),
+    lastError: text("last_error"),
+    lastTestedAt: integer("last_tested_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("provider_connections_provider_idx").on(t.provider)],
+);
+
+/** User-defined OpenAI- or Anthropic-compatible endpoints, addressed as `<prefix>/<model>`. */
+export const providerNodes = sqliteTable("provider_nodes", {
+  id: text("id").primaryKey(),
+  type: text("type").notNull(),
+  name: text("name").notNull(),
+  prefix: text("prefix").notNull().unique(),
+  apiType: text("api_type").notNull().default("chat"),
+  baseUrl: text("base_url").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Models a user added by hand to a provider or node. */
+export const providerModels = sqliteTable(
+  "provider_models",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    provider: text("provider").notNull(),
+    modelId: text("model_id").notNull(),
+    name: text("name"),
+    type: text("type").notNull().default("chat"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("provider_models_provider_model_uq").on(t.provider, t.modelId)],
+);
+
+/** Gateway API keys: only a SHA-256 of the key is kept, plus a display prefix. */
+export const apiKeys = sqliteTable("api_keys", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  keyHash: text("key_hash").notNull().unique(),
+  keyPrefix: text("key_prefix").notNull(),
+  createdAt: createdAt(),
+  lastUsedAt: integer("last_used_at"),
+  revokedAt: integer("revoked_at"),
+});
+
+export const modelAliases = sqliteTable("model_aliases", {
+  alias: text("alias").primaryKey(),
+  target: text("target").notNull(),
+  createdAt: createdAt(),
+});
+
+/** A named virtual model over ordered targets; strategies are applied by src/routing. */
+export const combos = sqliteTable("combos", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  strategy: text("strategy").notNull().default("priority"),
+  targets: text("targets", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Key/value settings; values are JSON. Typed and defaulted in src/settings.ts. */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value", { mode: "json" }).notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** One row per gateway request: the numbers usage, cost and telemetry are built from. */
+export const usageRecords = sqliteTable(
+  "usage_records",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: text("request_id").notNull(),
+    timestamp: integer("timestamp").notNull(),
+    endpoint: text("endpoint").notNull(),
+    clientFormat: text("client_format").notNull(),
+    provider: text("provider"),
+    model: text("model"),
+    requestedModel: text("requested_model"),
+    connectionId: text("connection_id"),
+    apiKeyId: text("api_key_id"),
+    status: integer("status").notNull(),
+    stream: integer("stream", { mode: "boolean" }).notNull().default(false),
+    latencyMs: integer("latency_ms").notNull(),
+    ttfbMs: integer("ttfb_ms"),
+    promptTokens: integer("prompt_tokens"),
+    completionTokens: integer("completion_tokens"),
+    totalTokens: integer("total_tokens"),
+    cachedTokens: integer("cached_tokens"),
+    reasoningTokens: integer("reasoning_tokens"),
+    finishReason: text("finish_reason"),
+    errorCode: text("error_code"),
+  },
+  (t) => [
+    index("usage_records_ts_idx").on(t.timestamp),
+    index("usage_records_key_ts_idx").on(t.apiKeyId, t.timestamp),
+    index("usage_records_conn_ts_idx").on(t.connectionId, t.timestamp),
+    index("usage_records_provider_ts_idx").on(t.provider, t.timestamp),
+  ],
+);
+
+/** Per-request detail: what was tried and why it failed; bodies only when a setting enables it. */
+export const requestLogs = sqliteTable(
+  "request_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    requestId: text("request_id").notNull(),
+    timestamp: integer("timestamp").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    clientFormat: text("client_format").notNull(),
+    requestedModel: text("requested_model"),
+    status: integer("status").notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    attempts: text("attempts", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+    error: text("error"),
+    userAgent: text("user_agent"),
+    clientIp: text("client_ip"),
+    requestBody: text("request_body"),
+    responseBody: text("response_body"),
+  },
+  (t) => [index("request_logs_ts_idx").on(t.timestamp), index("request_logs_request_id_idx").on(t.requestId)],
+);

@@ -1,0 +1,34 @@
+import { GatewayError } from "../../errors.ts";
+
+// OpenAI's error body: {"error":{"message","type","param","code"}}. The `type` follows what
+// api.openai.com sends for each status, since SDKs map status → exception class, not type.
+function openAiErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "invalid_request_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
+export function openAiErrorBody(err: GatewayError) {
+  return {
+    error: {
+      message: err.message,
+      type: openAiErrorType(err.status),
+      param: err.details.param ?? null,
+      code: err.code,
+    },
+  };
+}
+
+export function openAiErrorResponse(err: GatewayError): Response {
+  const headers: Record<string, string> = { "content-type": "application/json", ...err.details.headers };
+  if (err.details.retryAfter) headers["retry-after"] = err.details.retryAfter;
+  return new Response(JSON.stringify(openAiErrorBody(err)), { status: err.status, headers });
+}
+
+/** An error after the first streamed byte: OpenAI-compatible servers send a data line with an error object. */
+export function openAiStreamErrorChunk(err: GatewayError): string {
+  return `data: ${JSON.stringify(openAiErrorBody(err))}\n\n`;
+}

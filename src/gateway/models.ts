@@ -1,0 +1,34 @@
+// GET /v1/models in OpenAI's list shape: every model of every provider the gateway can call
+// now (an active connection, or a keyless local provider), addressed as "prefix/model",
+// plus the operator's aliases.
+import type { Services } from "../services.ts";
+
+export interface OpenAiModel {
+  id: string;
+  object: "model";
+  created: number;
+  owned_by: string;
+  root: string;
+  parent: string | null;
+  type?: string;
+}
+
+export function listModels(services: Services): OpenAiModel[] {
+  const { store } = services;
+  const created = Math.floor(store.loadedAt / 1000);
+  const out: OpenAiModel[] = [];
+  for (const provider of store.providers.values()) {
+    const callable = provider.auth === "none" || store.activeConnections(provider.id).length > 0;
+    if (!callable) continue;
+    const prefix = store.publicPrefix(provider.id);
+    for (const m of store.modelsOf(provider.id)) {
+      const entry: OpenAiModel = { id: `${prefix}/${m.id}`, object: "model", created, owned_by: provider.id, root: m.id, parent: null };
+      if (m.type !== "chat") entry.type = m.type;
+      out.push(entry);
+    }
+  }
+  for (const [alias, target] of store.aliases) {
+    out.push({ id: alias, object: "model", created, owned_by: "alias", root: target, parent: target });
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+// What the gateway learns about one request as it runs, turned into a usage row and a
+// request-log row at the end. Nothing here touches the disk: rows go to the batched sink.
+import { peerOf } from "../server.ts";
+import type { Services } from "../services.ts";
+import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
+
+export interface Attempt {
+  provider: string;
+  model: string;
+  connectionId: string | null;
+  status: number;
+  error?: string;
+  latencyMs: number;
+}
+
+export class RequestRecord {
+  readonly requestId = crypto.randomUUID();
+  readonly startedAt = performance.now();
+  readonly timestamp = Date.now();
+  apiKeyId: string | null = null;
+  requestedModel: string | null = null;
+  stream = false;
+  provider: string | null = null;
+  model: string | null = null;
+  connectionId: string | null = null;
+  ttfbMs: number | null = null;
+  attempts: Attempt[] = [];
+  private done = false;
+
+  constructor(
+    private readonly services: Services,
+    private readonly request: Request,
+    readonly endpoint: string,
+    readonly clientFormat: string,
+  ) {}
+
+  elapsed(): number {
+    return Math.round(performance.now() - this.startedAt);
+  }
+
+  markFirstByte(): void {
+    this.ttfbMs ??= this.elapsed();
+  }
+
+  /** Enqueue the rows; later calls are ignored so every request is counted once. */
+  finish(status: number, opts: { usage?: TokenUsage; finishReason?: string | null; errorCode?: string; error?: string } = {}): void {
+    if (this.done) return;
+    this.done = true;
+    const usage = opts.usage ?? NO_USAGE;
+    const latencyMs = this.elapsed();
+    this.services.usage.record({
+      usage: {
+        requestId: this.requestId,
+        timestamp: this.timestamp,
+        endpoint: this.endpoint,
+        clientFormat: this.clientFormat,
+        provider: this.provider,
+        model: this.model,
+        requestedModel: this.requestedModel,
+        connectionId: this.connectionId || null,
+        apiKeyId: this.apiKeyId,
+        status,
+        stream: this.stream,
+        latencyMs,
+        ttfbMs: this.ttfbMs,
+        promptTokens: usage.promptTokens,
+        completionTokens: usage.completionTokens,
+        totalTokens: usage.totalTokens,
+        cachedTokens: usage.cachedTokens,
+        reasoningTokens: usage.reasoningTokens,
+        finishReason: opts.finishReason ?? null,
+        errorCode: opts.errorCode ?? null,
+      },
+      log: {
+        requestId: this.requestId,
+        timestamp: this.timestamp,
+        method: this.request.method,
+        path: this.endpoint,
+        clientFormat: this.clientFormat,
+        requestedModel: this.requestedModel,
+        status,
+        latencyMs,
+        attempts: this.attempts,
+        error: opts.error ?? null,
+        userAgent: this.request.headers.get("user-agent"),
+        clientIp: peerOf(this.request) ?? null,
+      },
+    });
+  }
+}

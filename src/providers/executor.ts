@@ -1,0 +1,79 @@
+// Sends a request to an upstream with native fetch and turns transport failures into
+// GatewayErrors that say what happened (unreachable, timed out) instead of a bare TypeError.
+import { GatewayError } from "../errors.ts";
+import type { ConnectionRuntime } from "../store/config-store.ts";
+import type { ProviderRuntime } from "./types.ts";
+
+export function upstreamBase(provider: ProviderRuntime, conn: ConnectionRuntime | null): string {
+  return (conn?.baseUrl ?? provider.baseUrl).replace(/\/+$/, "");
+}
+
+export function authHeaders(provider: ProviderRuntime, conn: ConnectionRuntime | null): Record<string, string> {
+  const headers: Record<string, string> = { ...provider.headers };
+  const key = conn?.apiKey;
+  if (!key) return headers;
+  if (provider.auth === "bearer" || provider.auth === "none") headers.authorization = `Bearer ${key}`;
+  else if (provider.auth === "x-api-key") headers["x-api-key"] = key;
+  else if (provider.auth === "x-goog-api-key") headers["x-goog-api-key"] = key;
+  return headers;
+}
+
+export interface UpstreamCall {
+  url: string;
+  method?: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface UpstreamResult {
+  response: Response;
+  /** Abort the upstream request (client disconnected, stream cancelled). */
+  abort: () => void;
+  /** Stop the whole-request timeout once the body has been fully read. */
+  clearTimeout: () => void;
+}
+
+export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("upstream timeout"));
+  }, call.timeoutMs);
+  const onClientAbort = () => controller.abort(new Error("client disconnected"));
+  if (call.signal) {
+    if (call.signal.aborted) onClientAbort();
+    else call.signal.addEventListener("abort", onClientAbort, { once: true });
+  }
+  const cleanup = () => {
+    clearTimeout(timer);
+    call.signal?.removeEventListener("abort", onClientAbort);
+  };
+  try {
+    const response = await fetch(call.url, {
+      method: call.method ?? "POST",
+      headers: call.headers,
+      body: call.body,
+      signal: controller.signal,
+    });
+    return { response, abort: () => controller.abort(new Error("aborted")), clearTimeout: cleanup };
+  } catch (err) {
+    cleanup();
+    const host = safeHost(call.url);
+    if (timedOut) throw new GatewayError(504, "upstream_timeout", `Upstream ${host} did not answer within ${call.timeoutMs} ms`);
+    if (call.signal?.aborted) throw new GatewayError(499, "upstream_error", "client closed the request");
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new GatewayError(502, "upstream_unreachable", `Upstream ${host} is unreachable: ${reason}`);
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

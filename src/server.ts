@@ -1,0 +1,27 @@
+// Binds the app to a socket. Bun.serve directly (not app.listen) so the server options
+// that matter for an LLM gateway are explicit.
+import type { createApp } from "./app.ts";
+
+const peerAddress = new WeakMap<Request, string>();
+
+/** The TCP peer of a request served by serve(); undefined for in-process app.handle calls. */
+export function peerOf(request: Request): string | undefined {
+  return peerAddress.get(request);
+}
+
+export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string }) {
+  return Bun.serve({
+    port: opts.port,
+    hostname: opts.hostname,
+    // Bun closes a connection idle for 10 s by default (Elysia: 30 s); a reasoning model can
+    // think longer than that before its first token. 0 = never cut a live connection.
+    idleTimeout: 0,
+    // Chat requests with images or long histories are large; audio uploads larger still.
+    maxRequestBodySize: 64 * 1024 * 1024,
+    fetch(request, server) {
+      const ip = server.requestIP(request)?.address;
+      if (ip) peerAddress.set(request, ip);
+      return app.fetch(request);
+    },
+  });
+}

@@ -1,0 +1,28 @@
+// Runtime settings an operator changes from /api/settings or the dashboard. Stored as
+// key/value JSON rows; anything missing takes its default, so new settings need no migration.
+import { z } from "zod";
+
+export const SettingsSchema = z.object({
+  /** Demand a gateway API key on /v1/*. REQUIRE_API_KEY / --require-api-key override it. */
+  requireApiKey: z.boolean().default(false),
+  /** Seconds of upstream silence after which a streamed response gets a keep-alive comment (0 = never). */
+  streamKeepAliveSeconds: z.number().int().min(0).max(300).default(15),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+/** PUT /api/settings takes any subset; unknown keys are an error rather than silently ignored. */
+export const SettingsPatchSchema = SettingsSchema.partial().strict();
+
+export function settingsFromRows(rows: { key: string; value: unknown }[]): Settings {
+  const raw: Record<string, unknown> = {};
+  for (const row of rows) raw[row.key] = row.value;
+  const shape = SettingsSchema.shape as Record<string, z.ZodType>;
+  const out: Record<string, unknown> = {};
+  // A row that no longer validates (older build, hand edit) falls back to its default.
+  for (const key of Object.keys(shape)) {
+    const parsed = shape[key]!.safeParse(raw[key]);
+    if (parsed.success) out[key] = parsed.data;
+  }
+  return SettingsSchema.parse(out);
+}

@@ -1,0 +1,84 @@
+// Usage rows are queued in memory and written in batches, one transaction each, so the
+// gateway's request path never waits on the disk. Shutdown calls flush().
+import type { Db } from "../db/client.ts";
+import { usageRecords, requestLogs } from "../db/schema.ts";
+
+export type UsageRow = typeof usageRecords.$inferInsert;
+export type RequestLogRow = typeof requestLogs.$inferInsert;
+
+export interface UsageEntry {
+  usage: UsageRow;
+  log: RequestLogRow;
+}
+
+/** Where usage goes; a PostgreSQL-backed sink can replace the SQLite one behind this. */
+export interface UsageSink {
+  record(entry: UsageEntry): void;
+  flush(): void;
+  close(): void;
+  stats(): { queued: number; written: number; dropped: number };
+}
+
+/** Above this many queued rows the oldest are dropped (and counted) rather than growing without bound. */
+const MAX_QUEUE = 100_000;
+// 1000 rows × ~21 columns stays under SQLite's 32766 bound-variable limit.
+const BATCH = 1_000;
+
+export class SqliteUsageSink implements UsageSink {
+  private queue: UsageEntry[] = [];
+  private timer: ReturnType<typeof setInterval> | null;
+  private written = 0;
+  private dropped = 0;
+  private listeners: ((entries: UsageEntry[]) => void)[] = [];
+
+  constructor(
+    private readonly db: Db,
+    flushMs: number,
+  ) {
+    this.timer = setInterval(() => this.flush(), flushMs);
+    // Do not keep the process alive just for the flush timer.
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  record(entry: UsageEntry): void {
+    if (this.queue.length >= MAX_QUEUE) {
+      this.queue.shift();
+      this.dropped++;
+    }
+    this.queue.push(entry);
+  }
+
+  /** Called with each written batch (telemetry and live views hook in here). */
+  onWritten(listener: (entries: UsageEntry[]) => void): void {
+    this.listeners.push(listener);
+  }
+
+  flush(): void {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, BATCH);
+      try {
+        this.db.transaction((tx) => {
+          tx.insert(usageRecords).values(batch.map((e) => e.usage)).run();
+          tx.insert(requestLogs).values(batch.map((e) => e.log)).run();
+        });
+        this.written += batch.length;
+        for (const l of this.listeners) l(batch);
+      } catch (err) {
+        // Put the batch back and retry on the next tick (e.g. SQLITE_BUSY during a backup).
+        this.queue.unshift(...batch);
+        console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.flush();
+  }
+
+  stats() {
+    return { queued: this.queue.length, written: this.written, dropped: this.dropped };
+  }
+}

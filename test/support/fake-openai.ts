@@ -1,0 +1,199 @@
+// A fake upstream that speaks OpenAI's Chat Completions wire format as api.openai.com sends
+// it (shapes recorded from real responses: ids, system_fingerprint, usage details, the
+// usage-only final chunk, `data: [DONE]`). Behaviour is chosen by the requested model name
+// so a test reads as what it asks for:
+//   any model            → echo of the last user message
+//   "...error-<status>"  → that HTTP status with OpenAI's error body (429 adds retry-after)
+//   "...garbage"         → 200 with an HTML body
+//   "...broken-stream"   → two chunks, then the TCP connection is cut
+//   "...hang"            → headers never come (timeouts, client aborts)
+//   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
+//   "...tool-call"       → a function call (streamed as tool_calls deltas)
+
+export interface FakeRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: any;
+}
+
+export interface FakeOpenAi {
+  url: string;
+  /** Base URL to configure on a connection (`.../v1`). */
+  baseUrl: string;
+  requests: FakeRequest[];
+  /** Requests whose client went away before the fake finished answering. */
+  aborted: number;
+  slowMs: number;
+  close(): void;
+}
+
+const FINGERPRINT = "fp_06737a9306";
+const encoder = new TextEncoder();
+
+function lastUserText(body: any): string {
+  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  const last = [...msgs].reverse().find((m) => m.role === "user");
+  if (!last) return "";
+  if (typeof last.content === "string") return last.content;
+  if (Array.isArray(last.content)) return last.content.filter((p: any) => p.type === "text").map((p: any) => p.text).join(" ");
+  return "";
+}
+
+/** Rough but deterministic token counts so tests can assert the numbers passed through. */
+export function fakeUsage(body: any, reply: string) {
+  const prompt = JSON.stringify(body?.messages ?? []).length >> 2;
+  const completion = Math.max(1, reply.split(/\s+/).length);
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+}
+
+export function errorBody(status: number) {
+  const table: Record<number, [string, string, string | null]> = {
+    400: ["This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", "invalid_request_error", "context_length_exceeded"],
+    401: ["Incorrect API key provided: sk-bad. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key"],
+    404: ["The model `missing` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found"],
+    429: ["Rate limit reached for gpt-4o-mini in organization org-x on requests per min (RPM): Limit 3, Used 3, Requested 1.", "requests", "rate_limit_exceeded"],
+    500: ["The server had an error while processing your request. Sorry about that!", "server_error", null],
+    503: ["The engine is currently overloaded, please try again later.", "server_error", null],
+  };
+  const [message, type, code] = table[status] ?? [`Error ${status}`, "server_error", null];
+  return { error: { message, type, param: null, code } };
+}
+
+export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {}): FakeOpenAi {
+  const apiKey = opts.apiKey ?? "sk-fake-upstream";
+  const state = { requests: [] as FakeRequest[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    idleTimeout: 0,
+    async fetch(req) {
+      const url = new URL(req.url);
+      if (req.headers.get("authorization") !== `Bearer ${apiKey}`) return Response.json(errorBody(401), { status: 401 });
+      if (req.method === "GET" && url.pathname === "/v1/models") {
+        return Response.json({
+          object: "list",
+          data: [
+            { id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" },
+            { id: "gpt-4o", object: "model", created: 1715367049, owned_by: "system" },
+          ],
+        });
+      }
+      if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json(errorBody(404), { status: 404 });
+
+      const body = await req.json().catch(() => null);
+      state.requests.push({ path: url.pathname, headers: Object.fromEntries(req.headers), body });
+      const model: string = body?.model ?? "";
+      const status = /error-(\d{3})/.exec(model);
+      if (status) {
+        const code = Number(status[1]);
+        const headers: Record<string, string> = code === 429 ? { "retry-after": "7" } : {};
+        return Response.json(errorBody(code), { status: code, headers });
+      }
+      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+      if (model.includes("hang")) {
+        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+        state.aborted++;
+        return new Response(null, { status: 499 });
+      }
+
+      const toolCall = model.includes("tool-call");
+      const reply = toolCall ? "" : `Hello from fake: ${lastUserText(body)}`;
+      const usage = fakeUsage(body, reply || "call");
+      const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 29)}`;
+      const created = Math.floor(Date.now() / 1000);
+      const toolCalls = [{ id: "call_Qm9vQmFy", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
+
+      if (body?.stream !== true) {
+        return Response.json({
+          id,
+          object: "chat.completion",
+          created,
+          model,
+          choices: [
+            {
+              index: 0,
+              message: toolCall
+                ? { role: "assistant", content: null, tool_calls: toolCalls, refusal: null, annotations: [] }
+                : { role: "assistant", content: reply, refusal: null, annotations: [] },
+              logprobs: null,
+              finish_reason: toolCall ? "tool_calls" : "stop",
+            },
+          ],
+          usage,
+          service_tier: "default",
+          system_fingerprint: FINGERPRINT,
+        });
+      }
+
+      const includeUsage = body?.stream_options?.include_usage === true;
+      const base = { id, object: "chat.completion.chunk", created, model, service_tier: "default", system_fingerprint: FINGERPRINT };
+      const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+        `data: ${JSON.stringify({ ...base, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
+      const events: string[] = [];
+      if (toolCall) {
+        events.push(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [{ index: 0, id: toolCalls[0]!.id, type: "function", function: { name: "get_weather", arguments: "" } }], refusal: null }, logprobs: null, finish_reason: null }]));
+        for (const piece of ['{"', 'city":"', 'Paris"}']) {
+          events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]));
+        }
+        events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "tool_calls" }]));
+      } else {
+        events.push(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
+        for (const word of reply.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: word }, logprobs: null, finish_reason: null }]));
+        events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]));
+      }
+      if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+      events.push("data: [DONE]\n\n");
+
+      const broken = model.includes("broken-stream");
+      const slow = model.includes("slow-stream");
+      let i = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (broken && i === 2) {
+            // Let the first chunks reach the wire, then cut the connection mid-body as a
+            // crashing upstream would (the chunked body never gets its terminator).
+            await Bun.sleep(30);
+            controller.error(new Error("fake upstream crashed mid-stream (expected by the test)"));
+            return;
+          }
+          if (slow && i === 1) await Bun.sleep(state.slowMs);
+          if (i >= events.length) {
+            controller.close();
+            return;
+          }
+          controller.enqueue(encoder.encode(events[i++]!));
+        },
+        cancel() {
+          state.aborted++;
+        },
+      });
+      return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+    },
+  });
+
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    url,
+    baseUrl: `${url}/v1`,
+    get requests() {
+      return state.requests;
+    },
+    get aborted() {
+      return state.aborted;
+    },
+    get slowMs() {
+      return state.slowMs;
+    },
+    set slowMs(v: number) {
+      state.slowMs = v;
+    },
+    close: () => server.stop(true),
+  };
+}
