@@ -7,9 +7,19 @@ import pkg from "../package.json";
 
 export const VERSION: string = pkg.version;
 
-const boolish = z
-  .union([z.boolean(), z.string()])
-  .transform((v) => (typeof v === "boolean" ? v : ["1", "true", "yes", "on"].includes(v.trim().toLowerCase())));
+const TRUE_WORDS = ["1", "true", "yes", "on"];
+const FALSE_WORDS = ["0", "false", "no", "off"];
+
+// Anything else is an error, not `false`: REQUIRE_API_KEY=ture must not silently turn key
+// checks off (a false here overrides a stored requireApiKey=true).
+const boolish = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  if (typeof v === "boolean") return v;
+  const word = v.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  ctx.issues.push({ code: "custom", input: v, message: `expected true or false (or 1/0, yes/no, on/off), got "${v}"` });
+  return z.NEVER;
+});
 
 export const ConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(20128),

@@ -50,3 +50,7 @@ export const noFieldsToUpdate = () => fieldError("", "No valid fields to update"
 
 /** Absolute http(s) URLs only: a base URL we will fetch from. */
 export const httpUrl = () => z.url({ protocol: /^https?$/, error: "Must be an http(s) URL" });
+
+/** A string field whose absence reads "<message>" (OmniRoute's "Name is required") while other problems keep zod's wording. */
+export const requiredString = (message: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? message : undefined) }).trim().min(1, message);
