@@ -32,7 +32,8 @@ const TIMEOUT = Symbol("timeout");
 
 export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   const reader = opts.body.getReader();
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+  type ReadResult = Awaited<ReturnType<typeof reader.read>>;
+  let pending: Promise<ReadResult> | null = null;
   let firstByte = false;
   let finished = false;
 
@@ -45,16 +46,16 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       for (;;) {
-        pending ??= reader.read();
-        let result: ReadableStreamReadResult<Uint8Array> | typeof TIMEOUT;
+        const read = (pending ??= reader.read());
+        let result: ReadResult | typeof TIMEOUT;
         try {
           if (opts.keepAlive && firstByte) {
             let timer: ReturnType<typeof setTimeout> | undefined;
             const tick = new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), opts.keepAlive!.everyMs)));
-            result = await Promise.race([pending, tick]);
+            result = await Promise.race([read, tick]);
             clearTimeout(timer);
           } else {
-            result = await pending;
+            result = await read;
           }
         } catch (err) {
           pending = null;
