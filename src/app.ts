@@ -8,9 +8,12 @@ import { gatewayRoutes } from "./gateway/routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
 import { staticRoutes } from "./dashboard/static.ts";
 
+/** Ollama's own paths live under /api too, but they belong to the gateway. */
+const OLLAMA_PATHS = new Set(["/api/chat", "/api/tags", "/api/version"]);
+
 /** The control plane answers in its own shape; everything else is a gateway (OpenAI-shaped) path. */
 export function isControlPlanePath(path: string): boolean {
-  return path.startsWith("/api/") && path !== "/api/chat" && path !== "/api/tags";
+  return path.startsWith("/api/") && !OLLAMA_PATHS.has(path);
 }
 
 export function renderError(err: GatewayError, path: string): Response {

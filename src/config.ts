@@ -42,7 +42,7 @@ export const OPTIONS = [
   { key: "requireApiKey", flag: "--require-api-key", env: "REQUIRE_API_KEY", help: "demand a gateway API key on /v1/* (overrides the setting)" },
   { key: "secretKey", flag: "--secret-key", env: "OMNIROUTE_SECRET_KEY", help: "key that encrypts provider credentials (default: <data-dir>/secret.key)" },
   { key: "usageFlushMs", flag: "--usage-flush-ms", env: "USAGE_FLUSH_MS", help: "how often queued usage rows are written (default 1000)" },
-  { key: "upstreamTimeoutMs", flag: "--upstream-timeout-ms", env: "UPSTREAM_TIMEOUT_MS", help: "give up on an upstream after this long (default 600000)" },
+  { key: "upstreamTimeoutMs", flag: "--upstream-timeout-ms", env: "UPSTREAM_TIMEOUT_MS", help: "give up on an upstream that has not answered after this long; a flowing stream is never cut (default 600000)" },
   { key: "logLevel", flag: "--log-level", env: "LOG_LEVEL", help: "silent | error | info | debug (default info)" },
 ] as const satisfies readonly { key: keyof Config; flag: string; env: string; help: string }[];
 

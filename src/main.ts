@@ -49,12 +49,19 @@ async function main(): Promise<number> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    if (config.logLevel !== "silent") console.log(`OmniRoute: ${signal} received, finishing ${services.live.size} in-flight request(s)`);
-    // Stop accepting; let running streams finish, then cut what is left.
-    void server.stop(false);
-    const drained = await services.live.drain(DRAIN_MS);
-    if (!drained) services.live.abortAll();
-    await server.stop(true);
+    if (config.logLevel !== "silent") console.log(`OmniRoute: ${signal} received, finishing ${server.pendingRequests} in-flight request(s)`);
+    // Stop accepting. stop(false) settles once every in-flight request has finished: streams,
+    // and also requests still waiting for their upstream's headers, which services.live does
+    // not track yet. Idle keep-alive connections do not hold it up.
+    const finished = server.stop(false).then(() => true);
+    const drained = await Promise.race([finished, Bun.sleep(DRAIN_MS).then(() => false)]);
+    if (!drained) {
+      // Abort the upstream fetches first so those streams end (and are recorded) before the cut.
+      services.live.abortAll();
+      await server.stop(true);
+      // Cut requests record themselves from their abort handlers; give those a moment to run.
+      await Bun.sleep(100);
+    }
     services.close();
     process.exit(0);
   };

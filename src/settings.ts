@@ -11,7 +11,7 @@ export const SettingsSchema = z.object({
 
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** PUT /api/settings takes any subset; unknown keys are an error rather than silently ignored. */
+/** PUT /api/settings takes any subset; unknown keys are dropped (as OmniRoute does), and the answer shows what is in force. */
 export const SettingsPatchSchema = SettingsSchema.partial().strict();
 
 export function settingsFromRows(rows: { key: string; value: unknown }[]): Settings {

@@ -17,7 +17,9 @@ const Name = requiredString("Name is required").max(200);
 const Prefix = requiredString("Prefix is required")
   .max(64)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, "Prefix must start with a letter or digit and use only letters, digits, '.', '_' or '-'");
-const ApiType = z.enum(["chat", "responses"]);
+// Only Chat Completions upstreams are spoken to so far; a node that answers only the Responses
+// API would be accepted and then fail on every request, so it is refused up front.
+const ApiType = z.enum(["chat"], { message: 'apiType must be "chat" (Responses-API upstreams are not supported yet)' });
 
 const CreateNode = z.object({
   name: Name,

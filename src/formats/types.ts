@@ -40,6 +40,8 @@ export interface ClientStreamContext {
   includeUsage: boolean;
   /** Gemini: SSE (alt=sse) or a streamed JSON array. */
   sse?: boolean;
+  /** The client's own request body, for formats whose answers echo request fields (Responses). */
+  clientRequest?: unknown;
 }
 
 export interface ClientFormat {

@@ -32,3 +32,15 @@ export function listModels(services: Services): OpenAiModel[] {
   }
   return out;
 }
+
+/** A routable model in the Gemini API's Model shape (for /v1beta/models). */
+export function geminiModel(m: OpenAiModel) {
+  return {
+    name: `models/${m.id}`,
+    baseModelId: m.id,
+    version: "omniroute",
+    displayName: m.id,
+    description: `${m.root} from ${m.owned_by}, routed by OmniRoute`,
+    supportedGenerationMethods: ["generateContent", "streamGenerateContent", "countTokens"],
+  };
+}

@@ -1,61 +1,40 @@
-// POST /v1/chat/completions for OpenAI-format upstreams: a pass-through. The body is
-// re-serialised only because the model name loses its provider prefix; the answer's bytes
-// are piped back unchanged while usage is observed on the side.
-import { asGatewayError, GatewayError } from "../errors.ts";
+// OpenAI Chat clients. To an OpenAI-format upstream the request is a pass-through: the body is
+// re-serialised only because the model name loses its provider prefix, and the answer's bytes
+// are piped back unchanged while usage is observed on the side. Other upstreams: translate.ts.
+import { GatewayError } from "../errors.ts";
 import { openAiErrorResponse, openAiStreamErrorChunk } from "../formats/openai-chat/errors.ts";
+import { openAiChatClient } from "../formats/openai-chat/index.ts";
 import { ChatRequestSchema, type ChatRequest } from "../formats/openai-chat/request.ts";
 import { createOpenAiStreamObserver } from "../formats/openai-chat/stream-observer.ts";
-import { authHeaders, sendUpstream, upstreamBase } from "../providers/executor.ts";
-import { pickConnection } from "../routing/connections.ts";
-import type { Services } from "../services.ts";
 import { usageFromOpenAi } from "../usage/tokens.ts";
-import { authenticate } from "./auth.ts";
-import { readJsonBody, validateBody } from "./body.ts";
-import { RequestRecord } from "./request-record.ts";
-import { resolveModel, type Target } from "./resolve.ts";
+import { validateBody } from "./body.ts";
+import type { ClientEndpoint, PassthroughContext } from "./client-request.ts";
+import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
+import { sendAndRecord } from "./translate.ts";
 import { upstreamError } from "./upstream-error.ts";
-import { VERSION } from "../config.ts";
 
 const encoder = new TextEncoder();
 const KEEP_ALIVE = encoder.encode(": keep-alive\n\n");
 
-export async function handleOpenAiChat(request: Request, services: Services): Promise<Response> {
-  const rec = new RequestRecord(services, request, "/v1/chat/completions", "openai-chat");
-  try {
-    rec.apiKeyId = authenticate(request, services)?.id ?? null;
-    const body = validateBody(ChatRequestSchema, await readJsonBody(request));
-    rec.requestedModel = body.model;
-    rec.stream = body.stream === true;
-    const [target] = resolveModel(body.model, services.store);
-    return await forwardToOpenAiUpstream(request, services, rec, body, target!);
-  } catch (err) {
-    const e = asGatewayError(err);
-    rec.finish(e.status, { errorCode: e.code, error: e.message });
-    return openAiErrorResponse(e);
-  }
-}
+/** POST /v1/chat/completions — OpenAI Chat clients (the openai SDKs, Cursor, Open WebUI…). */
+export const openAiChatEndpoint: ClientEndpoint = {
+  client: openAiChatClient,
+  endpoint: "/v1/chat/completions",
+  nativeFormat: "openai",
+  read(body) {
+    // The schema check first: it names the bad parameter the way OpenAI does.
+    const checked = validateBody(ChatRequestSchema, body);
+    const canonical = openAiChatClient.parseRequest(checked, {});
+    return { canonical, streamCtx: { requestedModel: canonical.model, includeUsage: canonical.includeUsage === true } };
+  },
+  passthrough: (ctx) => forwardToOpenAiUpstream(ctx),
+};
 
-async function forwardToOpenAiUpstream(
-  request: Request,
-  services: Services,
-  rec: RequestRecord,
-  body: ChatRequest,
-  target: Target,
-): Promise<Response> {
+async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Response> {
+  const { services, rec, target } = ctx;
+  const body = ctx.body as ChatRequest;
   const { provider } = target;
-  if (provider.format !== "openai") {
-    throw new GatewayError(
-      501,
-      "invalid_request",
-      `Provider "${provider.id}" speaks the ${provider.format} format; translation from OpenAI Chat to it is not available in this build.`,
-    );
-  }
-  const conn = pickConnection(provider, services.store);
-  rec.provider = provider.id;
-  rec.model = target.model;
-  rec.connectionId = conn.id || null;
-
   const stream = body.stream === true;
   // Ask for the usage chunk so every streamed request can be accounted; if the client did not
   // ask for it, the observer removes it again so the client sees what OpenAI would send it.
@@ -64,37 +43,21 @@ async function forwardToOpenAiUpstream(
   const upstreamBody: Record<string, unknown> = { ...body, model: target.model };
   if (injectUsage) upstreamBody.stream_options = { ...body.stream_options, include_usage: true };
 
-  const attemptStart = performance.now();
-  const up = await sendUpstream({
-    url: `${upstreamBase(provider, conn)}/chat/completions`,
-    headers: {
-      ...authHeaders(provider, conn),
-      "content-type": "application/json",
-      accept: stream ? "text/event-stream" : "application/json",
-      "user-agent": `OmniRoute/${VERSION}`,
-    },
-    body: JSON.stringify(upstreamBody),
-    signal: request.signal,
-    timeoutMs: services.config.upstreamTimeoutMs,
-  }).catch((err) => {
-    const e = asGatewayError(err);
-    rec.attempts.push({ provider: provider.id, model: target.model, connectionId: rec.connectionId, status: e.status, error: e.message, latencyMs: Math.round(performance.now() - attemptStart) });
-    throw e;
+  const up = await sendAndRecord(ctx, "/chat/completions", JSON.stringify(upstreamBody), {
+    accept: stream ? "text/event-stream" : "application/json",
   });
   const res = up.response;
-  const attempt = { provider: provider.id, model: target.model, connectionId: rec.connectionId, status: res.status, latencyMs: Math.round(performance.now() - attemptStart) };
-  rec.attempts.push(attempt);
   const baseHeaders = { "x-request-id": rec.requestId, "x-omniroute-provider": provider.id };
 
   if (!res.ok) {
     const text = await res.text().catch(() => "");
     up.clearTimeout();
     const e = upstreamError(res.status, text, provider.id, res.headers);
-    (attempt as { error?: string }).error = e.message;
+    rec.attempts.at(-1)!.error = e.message;
     rec.finish(e.status, { errorCode: e.code, error: e.message });
     // Same format: an OpenAI-shaped error body reaches the client as the upstream sent it.
-    const body = e.details.upstreamBody as { error?: unknown } | undefined;
-    if (body && typeof body.error === "object") {
+    const upstreamBody = e.details.upstreamBody as { error?: unknown } | undefined;
+    if (upstreamBody && typeof upstreamBody.error === "object") {
       const headers: Record<string, string> = { ...baseHeaders, "content-type": "application/json" };
       if (e.details.retryAfter) headers["retry-after"] = e.details.retryAfter;
       return new Response(text, { status: e.status, headers });
@@ -106,13 +69,14 @@ async function forwardToOpenAiUpstream(
   if (!stream || !isSse || !res.body) return completeJson(res, up.clearTimeout, rec, provider.id, baseHeaders);
 
   rec.markFirstByte();
+  up.clearTimeout();
   const observer = createOpenAiStreamObserver({ stripUsageChunk: injectUsage });
   const keepAliveSeconds = services.store.settings.streamKeepAliveSeconds;
   services.live.add(rec.requestId, up.abort);
   const out = relayStream({
     body: res.body,
     observer,
-    keepAlive: keepAliveSeconds > 0 ? { bytes: KEEP_ALIVE, everyMs: keepAliveSeconds * 1000 } : null,
+    keepAlive: keepAliveSeconds > 0 ? { bytes: () => KEEP_ALIVE, everyMs: keepAliveSeconds * 1000 } : null,
     errorEvent: (message) => encoder.encode(openAiStreamErrorChunk(new GatewayError(502, "upstream_bad_response", message))),
     abortUpstream: up.abort,
     onFirstByte: () => rec.markFirstByte(),

@@ -24,7 +24,7 @@ export function resolveModel(requested: string, store: ConfigStore): Target[] {
   if (slash > 0) {
     const providerId = store.prefixes.get(model.slice(0, slash).toLowerCase());
     const rest = model.slice(slash + 1);
-    if (providerId && rest) return [{ provider: store.providers.get(providerId)!, model: rest }];
+    if (providerId && rest) return [withoutOllamaTag({ provider: store.providers.get(providerId)!, model: rest })];
   }
 
   // A bare id (or a slash id such as "meta-llama/Llama-3.3-70B-Instruct" whose first segment
@@ -32,6 +32,9 @@ export function resolveModel(requested: string, store: ConfigStore): Target[] {
   for (const provider of store.providers.values()) {
     const callable = provider.auth === "none" || store.activeConnections(provider.id).length > 0;
     if (callable && store.modelsOf(provider.id).some((m) => m.id === model)) return [{ provider, model }];
+    if (callable && model.endsWith(":latest") && store.modelsOf(provider.id).some((m) => m.id === model.slice(0, -7))) {
+      return [withoutOllamaTag({ provider, model })];
+    }
   }
 
   throw new GatewayError(
@@ -40,4 +43,13 @@ export function resolveModel(requested: string, store: ConfigStore): Target[] {
     `The model \`${requested}\` does not exist or no provider is configured for it. Use "provider/model" (see GET /v1/models).`,
     { param: "model" },
   );
+}
+
+/**
+ * Ollama clients (Open WebUI…) add ":latest" to names picked from /api/tags. Only an Ollama
+ * upstream understands tags, so the suffix is removed for every other provider.
+ */
+function withoutOllamaTag(target: Target): Target {
+  if (target.provider.format === "ollama" || !target.model.endsWith(":latest")) return target;
+  return { ...target, model: target.model.slice(0, -":latest".length) };
 }

@@ -7,6 +7,11 @@
 export interface StreamObserverLike {
   push(chunk: Uint8Array): Uint8Array;
   end(): Uint8Array;
+  /**
+   * The upstream died mid-stream: what is still held, WITHOUT the format's normal ending
+   * (a translated stream must not say "completed" before its error). Defaults to end().
+   */
+  endOnFailure?(): Uint8Array;
   /** True when no partial event is held, i.e. a keep-alive can be inserted safely. */
   atBoundary(): boolean;
 }
@@ -19,8 +24,8 @@ export type RelayOutcome =
 export interface RelayOptions {
   body: ReadableStream<Uint8Array>;
   observer: StreamObserverLike;
-  /** Bytes of a keep-alive in the client's format; null disables keep-alives. */
-  keepAlive: { bytes: Uint8Array; everyMs: number } | null;
+  /** A keep-alive in the client's format, made fresh each time (some carry a sequence number); null disables them. */
+  keepAlive: { bytes: () => Uint8Array; everyMs: number } | null;
   /** The client format's in-stream error event. */
   errorEvent: (message: string) => Uint8Array;
   abortUpstream: () => void;
@@ -49,7 +54,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         const read = (pending ??= reader.read());
         let result: ReadResult | typeof TIMEOUT;
         try {
-          if (opts.keepAlive && firstByte) {
+          if (opts.keepAlive) {
             let timer: ReturnType<typeof setTimeout> | undefined;
             const tick = new Promise<typeof TIMEOUT>((r) => (timer = setTimeout(() => r(TIMEOUT), opts.keepAlive!.everyMs)));
             result = await Promise.race([read, tick]);
@@ -60,7 +65,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
         } catch (err) {
           pending = null;
           const message = `upstream stream failed: ${err instanceof Error ? err.message : String(err)}`;
-          const tail = opts.observer.end();
+          const tail = opts.observer.endOnFailure ? opts.observer.endOnFailure() : opts.observer.end();
           if (tail.length) controller.enqueue(tail);
           controller.enqueue(opts.errorEvent(message));
           controller.close();
@@ -68,8 +73,9 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
           return;
         }
         if (result === TIMEOUT) {
-          if (opts.observer.atBoundary()) {
-            controller.enqueue(opts.keepAlive!.bytes);
+          const ping = opts.observer.atBoundary() ? opts.keepAlive!.bytes() : null;
+          if (ping && ping.length > 0) {
+            controller.enqueue(ping);
             return;
           }
           continue;

@@ -1,6 +1,7 @@
 // An upstream answered with an error status. Its status is passed through (a 400 for a bad
 // parameter must reach the client as a 400) and its message kept, whatever shape it came in.
 import { GatewayError } from "../errors.ts";
+import { geminiRetryDelaySeconds } from "../formats/gemini/index.ts";
 
 export function messageOfErrorBody(parsed: unknown, fallback: string): string {
   if (parsed && typeof parsed === "object") {
@@ -24,6 +25,8 @@ export function upstreamError(status: number, bodyText: string, providerId: stri
   const snippet = bodyText.trim().slice(0, 300) || `HTTP ${status}`;
   const message = messageOfErrorBody(parsed, snippet);
   const passStatus = status >= 400 && status <= 599 ? status : 502;
-  const retryAfter = headers.get("retry-after") ?? undefined;
+  // Gemini puts the wait in the body (google.rpc.RetryInfo) rather than a header.
+  const bodyDelay = parsed ? geminiRetryDelaySeconds(parsed) : null;
+  const retryAfter = headers.get("retry-after") ?? (bodyDelay ? String(bodyDelay) : undefined);
   return new GatewayError(passStatus, "upstream_error", `[${providerId}] ${message}`, { upstreamBody: parsed, retryAfter });
 }

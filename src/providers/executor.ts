@@ -32,7 +32,10 @@ export interface UpstreamResult {
   response: Response;
   /** Abort the upstream request (client disconnected, stream cancelled). */
   abort: () => void;
-  /** Stop the whole-request timeout once the body has been fully read. */
+  /**
+   * Stop the timeout: called once a non-streamed body has been read, or as soon as a stream
+   * starts flowing (a long generation must not be cut by a request timeout).
+   */
   clearTimeout: () => void;
 }
 
@@ -48,10 +51,9 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
     if (call.signal.aborted) onClientAbort();
     else call.signal.addEventListener("abort", onClientAbort, { once: true });
   }
-  const cleanup = () => {
-    clearTimeout(timer);
-    call.signal?.removeEventListener("abort", onClientAbort);
-  };
+  // The client-abort listener stays for the request's life: a stream being relayed must still
+  // be aborted upstream when its client goes away.
+  const cleanup = () => clearTimeout(timer);
   try {
     const response = await fetch(call.url, {
       method: call.method ?? "POST",

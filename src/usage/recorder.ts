@@ -1,7 +1,8 @@
 // Usage rows are queued in memory and written in batches, one transaction each, so the
 // gateway's request path never waits on the disk. Shutdown calls flush().
 import type { Db } from "../db/client.ts";
-import { usageRecords, requestLogs } from "../db/schema.ts";
+import { eq } from "drizzle-orm";
+import { apiKeys, usageRecords, requestLogs } from "../db/schema.ts";
 
 export type UsageRow = typeof usageRecords.$inferInsert;
 export type RequestLogRow = typeof requestLogs.$inferInsert;
@@ -60,6 +61,10 @@ export class SqliteUsageSink implements UsageSink {
         this.db.transaction((tx) => {
           tx.insert(usageRecords).values(batch.map((e) => e.usage)).run();
           tx.insert(requestLogs).values(batch.map((e) => e.log)).run();
+          // A key's "last used" rides on the usage batch instead of a write per request.
+          for (const [keyId, at] of lastUseByKey(batch)) {
+            tx.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)).run();
+          }
         });
         this.written += batch.length;
         for (const l of this.listeners) l(batch);
@@ -81,4 +86,12 @@ export class SqliteUsageSink implements UsageSink {
   stats() {
     return { queued: this.queue.length, written: this.written, dropped: this.dropped };
   }
+}
+
+function lastUseByKey(batch: UsageEntry[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const { usage } of batch) {
+    if (usage.apiKeyId) out.set(usage.apiKeyId, Math.max(out.get(usage.apiKeyId) ?? 0, usage.timestamp));
+  }
+  return out;
 }

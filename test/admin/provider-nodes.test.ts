@@ -31,9 +31,10 @@ describe("POST /api/provider-nodes", () => {
     expect(gw.services.store.providers.get(node.id)?.baseUrl).toBe("http://10.0.0.2:8000/v1");
   });
 
-  test("responses apiType and anthropic-compatible nodes", async () => {
+  test("a Responses-API node is refused; anthropic-compatible nodes are accepted", async () => {
     const resp = await createNode({ name: "R", prefix: "resp", apiType: "responses", baseUrl: "https://r.example/v1" });
-    expect(resp.body.node.id).toMatch(/^openai-compatible-responses-/);
+    expect(resp.status).toBe(400);
+    expect(resp.body.error.details[0].field).toBe("apiType");
     const anth = await createNode({ name: "A", prefix: "anth", type: "anthropic-compatible", baseUrl: "https://a.example/v1/messages" });
     expect(anth.status).toBe(201);
     expect(anth.body.node.id).toMatch(/^anthropic-compatible-[0-9a-f-]{36}$/);
@@ -81,9 +82,9 @@ describe("/api/provider-nodes/:id", () => {
     const { body } = await createNode({ name: "N", prefix: "old", baseUrl: "https://n.example/v1" });
     const id = body.node.id;
     expect((await call("PUT", "/api/models/alias", { model: "old/m1", alias: "fast" })).status).toBe(200);
-    const res = await call("PUT", `/api/provider-nodes/${id}`, { prefix: "new", baseUrl: "https://m.example/v2/", apiType: "responses" });
+    const res = await call("PUT", `/api/provider-nodes/${id}`, { prefix: "new", baseUrl: "https://m.example/v2/", apiType: "chat" });
     expect(res.status).toBe(200);
-    expect(res.body.node).toMatchObject({ id, prefix: "new", baseUrl: "https://m.example/v2", apiType: "responses", name: "N" });
+    expect(res.body.node).toMatchObject({ id, prefix: "new", baseUrl: "https://m.example/v2", apiType: "chat", name: "N" });
     expect(gw.services.store.prefixes.get("new")).toBe(id);
     expect(gw.services.store.prefixes.has("old")).toBe(false);
     expect((await call("GET", "/api/models/alias")).body.aliases).toEqual({ fast: "new/m1" });

@@ -69,3 +69,14 @@ test("REQUIRE_API_KEY (config) overrides the stored setting", async () => {
     await strict.close();
   }
 });
+
+test("a key's lastUsedAt is set from the usage batch", async () => {
+  const { id, key } = await createKey(gw, "tracked");
+  const before = await (await gw.request(`/api/keys/${id}`)).json();
+  expect(before.lastUsedAt).toBeUndefined();
+  const res = await call({ authorization: `Bearer ${key}` });
+  expect(res.status).toBe(200);
+  usageRows(gw);
+  const after = await (await gw.request(`/api/keys/${id}`)).json();
+  expect(Date.parse(after.lastUsedAt)).toBeGreaterThan(Date.now() - 60_000);
+});

@@ -2,13 +2,17 @@
 // it (shapes recorded from real responses: ids, system_fingerprint, usage details, the
 // usage-only final chunk, `data: [DONE]`). Behaviour is chosen by the requested model name
 // so a test reads as what it asks for:
-//   any model            → echo of the last user message
+//   any model            → echo of the last user message ("Hello from fake: <text>"), plus
+//                          " [images:<n>]" when that message carried image_url parts
 //   "...error-<status>"  → that HTTP status with OpenAI's error body (429 adds retry-after)
 //   "...garbage"         → 200 with an HTML body
 //   "...broken-stream"   → two chunks, then the TCP connection is cut
 //   "...hang"            → headers never come (timeouts, client aborts)
 //   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
-//   "...tool-call"       → a function call (streamed as tool_calls deltas)
+//   "...tool-call"       → a function call (streamed as tool_calls deltas); once the
+//                          conversation ends in role:"tool" results: "The weather is: <result>"
+//   "...reasoning"       → DeepSeek-style `reasoning_content` "Let me think." before the reply
+//                          (streamed as reasoning_content deltas; message.reasoning_content)
 
 export interface FakeRequest {
   path: string;
@@ -30,25 +34,49 @@ export interface FakeOpenAi {
 const FINGERPRINT = "fp_06737a9306";
 const encoder = new TextEncoder();
 
-function lastUserText(body: any): string {
-  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
-  const last = [...msgs].reverse().find((m) => m.role === "user");
-  if (!last) return "";
-  if (typeof last.content === "string") return last.content;
-  if (Array.isArray(last.content)) return last.content.filter((p: any) => p.type === "text").map((p: any) => p.text).join(" ");
+const THINKING = "Let me think.";
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) return content.filter((p: any) => p?.type === "text").map((p: any) => p.text).join(" ");
   return "";
 }
 
+function lastUser(body: any): any {
+  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  return [...msgs].reverse().find((m) => m?.role === "user");
+}
+
+function lastUserText(body: any): string {
+  return textOf(lastUser(body)?.content);
+}
+
+function lastUserImages(body: any): number {
+  const content = lastUser(body)?.content;
+  return Array.isArray(content) ? content.filter((p: any) => p?.type === "image_url").length : 0;
+}
+
+/** The role:"tool" message in the trailing non-assistant messages (what tools said since the model spoke). */
+function trailingToolResult(body: any): any {
+  const msgs: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  for (let i = msgs.length - 1; i >= 0 && msgs[i]?.role !== "assistant"; i--) if (msgs[i]?.role === "tool") return msgs[i];
+  return undefined;
+}
+
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
 /** Rough but deterministic token counts so tests can assert the numbers passed through. */
-export function fakeUsage(body: any, reply: string) {
+export function fakeUsage(body: any, reply: string, reasoning = "") {
   const prompt = JSON.stringify(body?.messages ?? []).length >> 2;
-  const completion = Math.max(1, reply.split(/\s+/).length);
+  const reasoningTokens = reasoning ? words(reasoning) : 0;
+  // As on api.openai.com, completion_tokens includes the reasoning tokens.
+  const completion = Math.max(1, reply.split(/\s+/).length) + reasoningTokens;
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
     prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: reasoningTokens, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -88,7 +116,9 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json(errorBody(404), { status: 404 });
 
       const body = await req.json().catch(() => null);
-      state.requests.push({ path: url.pathname, headers: Object.fromEntries(req.headers), body });
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, key) => (headers[key] = value));
+      state.requests.push({ path: url.pathname, headers, body });
       const model: string = body?.model ?? "";
       const status = /error-(\d{3})/.exec(model);
       if (status) {
@@ -103,9 +133,16 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
         return new Response(null, { status: 499 });
       }
 
-      const toolCall = model.includes("tool-call");
-      const reply = toolCall ? "" : `Hello from fake: ${lastUserText(body)}`;
-      const usage = fakeUsage(body, reply || "call");
+      const toolResult = model.includes("tool-call") ? trailingToolResult(body) : undefined;
+      const toolCall = model.includes("tool-call") && !toolResult;
+      const images = lastUserImages(body);
+      const reply = toolCall
+        ? ""
+        : toolResult
+          ? `The weather is: ${textOf(toolResult.content)}`
+          : `Hello from fake: ${lastUserText(body)}${images ? ` [images:${images}]` : ""}`;
+      const thinking = model.includes("reasoning") ? THINKING : "";
+      const usage = fakeUsage(body, reply || "call", thinking);
       const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 29)}`;
       const created = Math.floor(Date.now() / 1000);
       const toolCalls = [{ id: "call_Qm9vQmFy", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
@@ -121,7 +158,9 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
               index: 0,
               message: toolCall
                 ? { role: "assistant", content: null, tool_calls: toolCalls, refusal: null, annotations: [] }
-                : { role: "assistant", content: reply, refusal: null, annotations: [] },
+                : thinking
+                  ? { role: "assistant", content: reply, reasoning_content: thinking, refusal: null, annotations: [] }
+                  : { role: "assistant", content: reply, refusal: null, annotations: [] },
               logprobs: null,
               finish_reason: toolCall ? "tool_calls" : "stop",
             },
@@ -145,6 +184,8 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
         events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "tool_calls" }]));
       } else {
         events.push(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
+        // DeepSeek streams the chain of thought first, with content null in those deltas.
+        if (thinking) for (const piece of thinking.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: null, reasoning_content: piece }, logprobs: null, finish_reason: null }]));
         for (const word of reply.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: word }, logprobs: null, finish_reason: null }]));
         events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]));
       }

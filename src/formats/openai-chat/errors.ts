@@ -2,7 +2,7 @@ import { GatewayError } from "../../errors.ts";
 
 // OpenAI's error body: {"error":{"message","type","param","code"}}. The `type` follows what
 // api.openai.com sends for each status, since SDKs map status → exception class, not type.
-function openAiErrorType(status: number): string {
+export function openAiErrorType(status: number): string {
   if (status === 401) return "authentication_error";
   if (status === 403) return "permission_error";
   if (status === 404) return "invalid_request_error";
@@ -22,10 +22,21 @@ export function openAiErrorBody(err: GatewayError) {
   };
 }
 
+/**
+ * The HTTP status an OpenAI client gets for a gateway error. Anthropic's 529 "overloaded" is
+ * not an HTTP status the OpenAI SDKs know (they retry 408/409/429/5xx by range, but clients
+ * and proxies that switch on named statuses do not); 503 Service Unavailable says the same
+ * thing in standard terms. Everything else passes unchanged. Callers that render
+ * openAiErrorBody() must use this for the status line.
+ */
+export function openAiStatus(status: number): number {
+  return status === 529 ? 503 : status;
+}
+
 export function openAiErrorResponse(err: GatewayError): Response {
   const headers: Record<string, string> = { "content-type": "application/json", ...err.details.headers };
   if (err.details.retryAfter) headers["retry-after"] = err.details.retryAfter;
-  return new Response(JSON.stringify(openAiErrorBody(err)), { status: err.status, headers });
+  return new Response(JSON.stringify(openAiErrorBody(err)), { status: openAiStatus(err.status), headers });
 }
 
 /** An error after the first streamed byte: OpenAI-compatible servers send a data line with an error object. */

@@ -1,0 +1,230 @@
+// Cross-format requests: canonical → upstream wire request → fetch → upstream answer →
+// canonical → client wire answer. Streams are translated event by event as bytes arrive.
+import { asGatewayError, GatewayError } from "../errors.ts";
+import type { CanonicalRequest, FinishReason } from "../formats/canonical.ts";
+import type { ClientFormat, ClientStreamContext, StreamReader, StreamWriter, UpstreamFormatAdapter } from "../formats/types.ts";
+import { authHeaders, sendUpstream, upstreamBase, type UpstreamResult } from "../providers/executor.ts";
+import type { Services } from "../services.ts";
+import type { ConnectionRuntime } from "../store/config-store.ts";
+import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
+import { clientErrorResponse } from "./client-errors.ts";
+import type { RequestRecord } from "./request-record.ts";
+import type { Target } from "./resolve.ts";
+import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
+import { upstreamError } from "./upstream-error.ts";
+import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
+import { VERSION } from "../config.ts";
+
+const encoder = new TextEncoder();
+
+export interface TranslateInput {
+  request: Request;
+  services: Services;
+  client: ClientFormat;
+  rec: RequestRecord;
+  canonical: CanonicalRequest;
+  streamCtx: ClientStreamContext;
+  target: Target;
+  conn: ConnectionRuntime;
+}
+
+/** Sends a request to an upstream and records the attempt; transport failures become GatewayErrors. */
+export async function sendAndRecord(
+  input: Pick<TranslateInput, "request" | "services" | "rec" | "target" | "conn">,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<UpstreamResult> {
+  const { target, conn, rec, services } = input;
+  const started = performance.now();
+  const attempt = { provider: target.provider.id, model: target.model, connectionId: conn.id || null, status: 0, latencyMs: 0 } as {
+    provider: string;
+    model: string;
+    connectionId: string | null;
+    status: number;
+    latencyMs: number;
+    error?: string;
+  };
+  rec.attempts.push(attempt);
+  try {
+    const up = await sendUpstream({
+      url: `${upstreamBase(target.provider, conn)}${path}`,
+      headers: { ...authHeaders(target.provider, conn), "content-type": "application/json", "user-agent": `OmniRoute/${VERSION}`, ...headers },
+      body,
+      signal: input.request.signal,
+      timeoutMs: services.config.upstreamTimeoutMs,
+    });
+    attempt.status = up.response.status;
+    return up;
+  } catch (err) {
+    const e = asGatewayError(err);
+    attempt.status = e.status;
+    attempt.error = e.message;
+    throw e;
+  } finally {
+    attempt.latencyMs = Math.round(performance.now() - started);
+  }
+}
+
+export async function translateRequest(input: TranslateInput): Promise<Response> {
+  const { client, rec, canonical, target } = input;
+  const adapter: UpstreamFormatAdapter = UPSTREAM_ADAPTERS[target.provider.format];
+  const upReq = adapter.buildRequest(canonical, target.model);
+  // The OpenAI writer always asks for streamed usage; a few compatible servers reject the field.
+  if (target.provider.streamUsage === false && upReq.body && typeof upReq.body === "object") {
+    delete (upReq.body as Record<string, unknown>).stream_options;
+  }
+  const up = await sendAndRecord(input, upReq.path, JSON.stringify(upReq.body), {
+    accept: canonical.stream ? "text/event-stream" : "application/json",
+    ...upReq.headers,
+  });
+  const res = up.response;
+  const headers = { "x-request-id": rec.requestId, "x-omniroute-provider": target.provider.id };
+
+  if (!res.ok) {
+    const text = await res.text().catch(() => "");
+    up.clearTimeout();
+    const e = upstreamError(res.status, text, target.provider.id, res.headers);
+    rec.attempts.at(-1)!.error = e.message;
+    rec.finish(e.status, { errorCode: e.code, error: e.message });
+    const out = clientErrorResponse(client, e);
+    for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+    return out;
+  }
+
+  if (!canonical.stream) {
+    let parsed: unknown;
+    try {
+      parsed = await res.json();
+    } catch {
+      throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned a response that is not valid JSON`);
+    } finally {
+      up.clearTimeout();
+    }
+    rec.markFirstByte();
+    let canonicalRes;
+    try {
+      canonicalRes = adapter.parseResponse(parsed);
+    } catch (err) {
+      throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
+    }
+    rec.finish(200, { usage: canonicalRes.usage, finishReason: canonicalRes.finishReason });
+    return Response.json(client.renderResponse(canonicalRes, input.streamCtx), { headers });
+  }
+
+  if (!res.body) throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] sent an empty stream`);
+  rec.markFirstByte();
+  const observer = translatingObserver(adapter.createStreamReader(), client.createStreamWriter(input.streamCtx));
+  return streamResponse(input, up, res.body, observer, client.streamContentType(input.streamCtx), headers);
+}
+
+/** What a stream observer learned, for the usage record. */
+export interface ObservedStream extends StreamObserverLike {
+  usage(): TokenUsage;
+  finishReason(): FinishReason | null;
+  error(): string | null;
+  writer: StreamWriter | null;
+}
+
+/** Upstream bytes → events → client bytes. Always at an event boundary between calls. */
+export function translatingObserver(reader: StreamReader, writer: StreamWriter): ObservedStream {
+  let usage = NO_USAGE;
+  let finish: FinishReason | null = null;
+  let error: string | null = null;
+  const render = (events: ReturnType<StreamReader["push"]>) => {
+    let out = "";
+    for (const ev of events) {
+      if (ev.type === "usage") usage = ev.usage;
+      else if (ev.type === "start" && ev.usage) usage = ev.usage;
+      else if (ev.type === "finish") finish = ev.reason;
+      else if (ev.type === "error") error = ev.message;
+      out += writer.write(ev);
+    }
+    return out;
+  };
+  return {
+    writer,
+    push: (chunk) => encoder.encode(render(reader.push(chunk))),
+    end: () => encoder.encode(render(reader.end()) + writer.end()),
+    endOnFailure: () => encoder.encode(render(reader.end())),
+    atBoundary: () => true,
+    usage: () => usage,
+    finishReason: () => finish,
+    error: () => error,
+  };
+}
+
+/** Same-format pass-through: forward the upstream's bytes untouched and read them on the side. */
+export function observingObserver(reader: StreamReader): ObservedStream {
+  const t = translatingObserver(reader, { write: () => "", end: () => "", keepAlive: () => null, error: () => "" });
+  return {
+    ...t,
+    writer: null,
+    push: (chunk) => {
+      t.push(chunk);
+      return chunk;
+    },
+    end: () => {
+      t.end();
+      return new Uint8Array(0);
+    },
+    endOnFailure: () => {
+      t.end();
+      return new Uint8Array(0);
+    },
+    // We cannot know where the upstream's events end, so never insert anything.
+    atBoundary: () => false,
+  };
+}
+
+export function streamResponse(
+  input: Pick<TranslateInput, "services" | "rec" | "client">,
+  up: UpstreamResult,
+  body: ReadableStream<Uint8Array>,
+  observer: ObservedStream,
+  contentType: string,
+  headers: Record<string, string>,
+): Response {
+  const { services, rec, client } = input;
+  up.clearTimeout();
+  const writer = observer.writer;
+  const keepAliveSeconds = services.store.settings.streamKeepAliveSeconds;
+  services.live.add(rec.requestId, up.abort);
+  const errorWriter = writer;
+  const out = relayStream({
+    body,
+    observer,
+    // A format without a keep-alive (Ollama's NDJSON) returns null and nothing is sent.
+    keepAlive: writer && keepAliveSeconds > 0 ? { bytes: () => encoder.encode(writer.keepAlive() ?? ""), everyMs: keepAliveSeconds * 1000 } : null,
+    errorEvent: (message) => {
+      const err = new GatewayError(502, "upstream_bad_response", message);
+      // In pass-through mode there is no writer; fall back to the client format's error body
+      // as one more line so the client at least sees why its stream ended.
+      return encoder.encode(errorWriter ? errorWriter.error(err) : `${JSON.stringify(client.errorBody(err))}\n`);
+    },
+    abortUpstream: up.abort,
+    onFirstByte: () => rec.markFirstByte(),
+    onDone: (outcome) => {
+      up.clearTimeout();
+      services.live.remove(rec.requestId);
+      const usage = observer.usage();
+      const streamError = observer.error();
+      if (outcome.kind === "completed") {
+        rec.finish(streamError ? 502 : 200, {
+          usage,
+          finishReason: observer.finishReason(),
+          errorCode: streamError ? "upstream_error" : undefined,
+          error: streamError ?? undefined,
+        });
+      } else if (outcome.kind === "upstream_failed") {
+        rec.finish(502, { usage, errorCode: "upstream_bad_response", error: outcome.message });
+      } else {
+        rec.finish(499, { usage, errorCode: "client_disconnected", error: "client disconnected mid-stream" });
+      }
+    },
+  });
+  return new Response(out, {
+    status: 200,
+    headers: { ...headers, "content-type": contentType, "cache-control": "no-cache", "x-accel-buffering": "no" },
+  });
+}

@@ -1,0 +1,66 @@
+// The client-format × upstream-format matrix: one gateway with a connection to a fake
+// upstream of every wire format. Each upstream is addressed by its registry provider.
+import { startFakeAnthropic } from "../support/fake-anthropic.ts";
+import { startFakeGemini } from "../support/fake-gemini.ts";
+import { startFakeOllama } from "../support/fake-ollama.ts";
+import { startFakeOpenAi } from "../support/fake-openai.ts";
+import { startGateway, type TestGateway } from "../support/gateway.ts";
+import { addConnection } from "../support/setup.ts";
+
+export interface Upstream {
+  /** The wire format the fake speaks. */
+  format: "openai" | "anthropic" | "gemini" | "ollama";
+  /** A model id the client sends; append a behaviour suffix (see fake conventions). */
+  model(behaviour?: "tool-call" | "reasoning" | "error-429" | "error-400"): string;
+}
+
+export const UPSTREAMS: Upstream[] = [
+  { format: "openai", model: (b) => `openai/gpt-4o-mini${b ? `-${b}` : ""}` },
+  { format: "anthropic", model: (b) => `anthropic/claude-sonnet-4-5${b ? `-${b}` : ""}` },
+  { format: "gemini", model: (b) => `gemini/gemini-2.5-flash${b ? `-${b}` : ""}` },
+  { format: "ollama", model: (b) => `ollama/llama3.2${b ? `-${b}` : ""}` },
+];
+
+export interface Matrix {
+  gw: TestGateway;
+  base: string;
+  key: string;
+  close(): Promise<void>;
+}
+
+/** A 1×1 transparent PNG. */
+export const TINY_PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+export const TOOL_RESULT = "sunny, 21°C";
+export const weatherTool = {
+  name: "get_weather",
+  description: "Current weather in a city",
+  parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+};
+
+export async function startMatrix(): Promise<Matrix> {
+  const fakes = {
+    openai: startFakeOpenAi(),
+    anthropic: startFakeAnthropic(),
+    gemini: startFakeGemini(),
+    ollama: startFakeOllama(),
+  };
+  const gw = await startGateway();
+  await addConnection(gw, { provider: "openai", apiKey: "sk-fake-upstream", baseUrl: fakes.openai.baseUrl });
+  await addConnection(gw, { provider: "anthropic", apiKey: "sk-ant-fake", baseUrl: fakes.anthropic.baseUrl });
+  await addConnection(gw, { provider: "gemini", apiKey: "AIza-fake", baseUrl: fakes.gemini.baseUrl });
+  await addConnection(gw, { provider: "ollama", baseUrl: fakes.ollama.baseUrl });
+  const res = await gw.request("/api/keys", { method: "POST", json: { name: "matrix" } });
+  const { key } = (await res.json()) as { key: string };
+  await gw.request("/api/settings", { method: "PUT", json: { requireApiKey: true } });
+  const base = await gw.listen();
+  return {
+    gw,
+    base,
+    key,
+    async close() {
+      await gw.close();
+      for (const f of Object.values(fakes)) f.close();
+    },
+  };
+}
