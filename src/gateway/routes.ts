@@ -36,6 +36,9 @@ export function gatewayRoutes(services: Services) {
     }
   };
   const chatModels = () => listModels(services).filter((m) => !m.type);
+  const ollamaVersion = () => Response.json({ version: VERSION });
+  const ollamaTags = () =>
+    Response.json(ollamaTagsFromModels(chatModels().map((m) => ({ id: m.id, ownedBy: m.owned_by, type: "chat" })), new Date()));
 
   return (
     new Elysia({ name: "gateway" })
@@ -93,12 +96,11 @@ export function gatewayRoutes(services: Services) {
       // Ollama (both paths: /api/chat is Ollama's own, /v1/api/chat the reference's).
       .post("/api/chat", ({ request }) => handleClientRequest(request, services, ollamaChatEndpoint), NO_PARSE)
       .post("/v1/api/chat", ({ request }) => handleClientRequest(request, services, ollamaChatEndpoint), NO_PARSE)
-      // Ollama clients probe the server version before anything else.
-      .get("/api/version", () => Response.json({ version: VERSION }))
-      .get("/api/tags", ({ request }) =>
-        guarded(ollamaClient, request, () =>
-          Response.json(ollamaTagsFromModels(chatModels().map((m) => ({ id: m.id, ownedBy: m.owned_by, type: "chat" })), new Date())),
-        ),
-      )
+      // Ollama clients probe the server version before anything else. A client whose host is
+      // set to ".../v1" (to reach /v1/api/chat) asks for the version and tags under /v1 too.
+      .get("/api/version", () => ollamaVersion())
+      .get("/v1/api/version", () => ollamaVersion())
+      .get("/api/tags", ({ request }) => guarded(ollamaClient, request, ollamaTags))
+      .get("/v1/api/tags", ({ request }) => guarded(ollamaClient, request, ollamaTags))
   );
 }

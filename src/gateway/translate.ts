@@ -124,6 +124,8 @@ export interface ObservedStream extends StreamObserverLike {
   finishReason(): FinishReason | null;
   error(): string | null;
   writer: StreamWriter | null;
+  /** Pass-through only: false when the bytes forwarded so far stop in the middle of a line. */
+  atLineStart?(): boolean;
 }
 
 /** Upstream bytes → events → client bytes. Always at an event boundary between calls. */
@@ -145,7 +147,18 @@ export function translatingObserver(reader: StreamReader, writer: StreamWriter):
   return {
     writer,
     push: (chunk) => encoder.encode(render(reader.push(chunk))),
-    end: () => encoder.encode(render(reader.end()) + writer.end()),
+    end: () => {
+      let out = render(reader.end());
+      if (finish === null && error === null) {
+        // The upstream closed the stream without saying it was done (no finish_reason, no
+        // message_stop, no done line): a cut answer must not reach the client as a complete one.
+        error = "the upstream stream ended before the response was finished";
+        out += writer.error(new GatewayError(502, "upstream_bad_response", error));
+      } else {
+        out += writer.end();
+      }
+      return encoder.encode(out);
+    },
     endOnFailure: () => encoder.encode(render(reader.end())),
     atBoundary: () => true,
     usage: () => usage,
@@ -157,13 +170,16 @@ export function translatingObserver(reader: StreamReader, writer: StreamWriter):
 /** Same-format pass-through: forward the upstream's bytes untouched and read them on the side. */
 export function observingObserver(reader: StreamReader): ObservedStream {
   const t = translatingObserver(reader, { write: () => "", end: () => "", keepAlive: () => null, error: () => "" });
+  let lineStart = true;
   return {
     ...t,
     writer: null,
     push: (chunk) => {
       t.push(chunk);
+      if (chunk.length > 0) lineStart = chunk[chunk.length - 1] === 0x0a;
       return chunk;
     },
+    atLineStart: () => lineStart,
     end: () => {
       t.end();
       return new Uint8Array(0);
@@ -177,8 +193,23 @@ export function observingObserver(reader: StreamReader): ObservedStream {
   };
 }
 
+/**
+ * The upstream died in a pass-through stream: the client has the upstream's own bytes so far,
+ * possibly cut mid-line. End that line/event, then add the format's in-stream error.
+ */
+function passthroughErrorTail(client: ClientFormat, ctx: ClientStreamContext, err: GatewayError, atLineStart: boolean): string {
+  if (client.id === "gemini" && !ctx.sse) {
+    // Inside Google's streamed JSON array: one more element, then close the array.
+    return `${atLineStart ? "" : "\r\n"},\r\n${JSON.stringify(client.errorBody(err))}\r\n]`;
+  }
+  const text = client.createStreamWriter(ctx).error(err);
+  if (atLineStart) return text;
+  // NDJSON needs the cut line ended; SSE needs the cut event ended by a blank line.
+  return (client.id === "ollama" ? "\n" : "\n\n") + text;
+}
+
 export function streamResponse(
-  input: Pick<TranslateInput, "services" | "rec" | "client">,
+  input: Pick<TranslateInput, "services" | "rec" | "client" | "streamCtx">,
   up: UpstreamResult,
   body: ReadableStream<Uint8Array>,
   observer: ObservedStream,
@@ -198,9 +229,8 @@ export function streamResponse(
     keepAlive: writer && keepAliveSeconds > 0 ? { bytes: () => encoder.encode(writer.keepAlive() ?? ""), everyMs: keepAliveSeconds * 1000 } : null,
     errorEvent: (message) => {
       const err = new GatewayError(502, "upstream_bad_response", message);
-      // In pass-through mode there is no writer; fall back to the client format's error body
-      // as one more line so the client at least sees why its stream ended.
-      return encoder.encode(errorWriter ? errorWriter.error(err) : `${JSON.stringify(client.errorBody(err))}\n`);
+      if (errorWriter) return encoder.encode(errorWriter.error(err));
+      return encoder.encode(passthroughErrorTail(client, input.streamCtx, err, observer.atLineStart?.() !== false));
     },
     abortUpstream: up.abort,
     onFirstByte: () => rec.markFirstByte(),

@@ -4,7 +4,8 @@
 // content_block_*, message_delta with stop_reason and usage, message_stop), and the API's
 // own 400s for the request shapes it refuses (missing max_tokens, empty text blocks, tool
 // results that do not follow their tool_use, thinking with temperature ≠ 1 or max_tokens ≤
-// budget) so a translation that would fail against Anthropic fails here too.
+// budget, a signed thinking block whose text was changed) so a translation that would fail
+// against Anthropic fails here too.
 // Behaviour by requested model name (substring):
 //   any model            → "Hello from fake: <last user text>" (+ " [images:<n>]")
 //   "...tool-call"       → calls get_weather {"city":"Paris"}; after a tool result, "The weather is: <result>"
@@ -112,6 +113,10 @@ export function anthropicRequestProblem(body: any): string | null {
       return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
     }
     for (const b of blocks) if (b?.type === "text" && !String(b.text ?? "").trim()) return "messages: text content blocks must contain non-whitespace text";
+    // A signature covers its thinking text: the API refuses a signed block whose text changed.
+    for (const [j, b] of blocks.entries()) {
+      if (b?.type === "thinking" && b.signature === FAKE_SIGNATURE && b.thinking !== FAKE_THINKING) return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`;
+    }
     const prev = msgs[i - 1];
     const expected = prev?.role === "assistant" ? blocksOf(prev.content).filter((b) => b?.type === "tool_use").map((b) => b.id) : [];
     if (m.role === "user") {

@@ -13,6 +13,9 @@
 //                          conversation ends in role:"tool" results: "The weather is: <result>"
 //   "...reasoning"       → DeepSeek-style `reasoning_content` "Let me think." before the reply
 //                          (streamed as reasoning_content deltas; message.reasoning_content)
+//   both                 → the reasoning comes before the call too, and, as DeepSeek's thinking
+//                          mode with tools does, a 400 when an assistant turn with tool_calls
+//                          is sent back without its reasoning_content
 
 export interface FakeRequest {
   path: string;
@@ -142,6 +145,13 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
           ? `The weather is: ${textOf(toolResult.content)}`
           : `Hello from fake: ${lastUserText(body)}${images ? ` [images:${images}]` : ""}`;
       const thinking = model.includes("reasoning") ? THINKING : "";
+      if (thinking && model.includes("tool-call")) {
+        const at = (body?.messages ?? []).findIndex((m: any) => m?.role === "assistant" && m.tool_calls?.length && !m.reasoning_content);
+        if (at >= 0) {
+          const message = `Missing \`reasoning_content\` field in the assistant message at message index ${at}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls`;
+          return Response.json({ error: { message, type: "invalid_request_error", param: null, code: "invalid_request_error" } }, { status: 400 });
+        }
+      }
       const usage = fakeUsage(body, reply || "call", thinking);
       const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 29)}`;
       const created = Math.floor(Date.now() / 1000);
@@ -157,7 +167,7 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
             {
               index: 0,
               message: toolCall
-                ? { role: "assistant", content: null, tool_calls: toolCalls, refusal: null, annotations: [] }
+                ? { role: "assistant", content: null, ...(thinking ? { reasoning_content: thinking } : {}), tool_calls: toolCalls, refusal: null, annotations: [] }
                 : thinking
                   ? { role: "assistant", content: reply, reasoning_content: thinking, refusal: null, annotations: [] }
                   : { role: "assistant", content: reply, refusal: null, annotations: [] },
@@ -177,6 +187,7 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
         `data: ${JSON.stringify({ ...base, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
       const events: string[] = [];
       if (toolCall) {
+        if (thinking) for (const piece of thinking.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: null, reasoning_content: piece }, logprobs: null, finish_reason: null }]));
         events.push(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [{ index: 0, id: toolCalls[0]!.id, type: "function", function: { name: "get_weather", arguments: "" } }], refusal: null }, logprobs: null, finish_reason: null }]));
         for (const piece of ['{"', 'city":"', 'Paris"}']) {
           events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]));

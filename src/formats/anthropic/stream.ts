@@ -161,6 +161,13 @@ export function createAnthropicStreamWriter(ctx: ClientStreamContext): StreamWri
   const queue: number[] = [];
   let usage: TokenUsage = NO_USAGE;
   let finish: { reason: FinishReason; stopSequence?: string | null } | null = null;
+  /**
+   * Signatures that arrive while the answer's text block is open (Gemini signs the last text
+   * part of a streamed answer, after the thoughts' block has closed): written as a signed,
+   * empty thinking block once the text block ends, so the text stays one block and the
+   * signature still makes the round trip (the Gemini writer puts it back on the part before).
+   */
+  const lateSignatures: string[] = [];
 
   function start(ev?: Extract<StreamEvent, { type: "start" }>): string {
     if (started) return "";
@@ -187,6 +194,13 @@ export function createAnthropicStreamWriter(ctx: ClientStreamContext): StreamWri
     if (open.kind === "thinking" && !open.signed) out += sseEvent("content_block_delta", { index: open.index, delta: { type: "signature_delta", signature: "" } });
     out += sseEvent("content_block_stop", { index: open.index });
     open = null;
+    for (const signature of lateSignatures.splice(0)) {
+      const index = nextIndex++;
+      lastKind = "thinking";
+      out += sseEvent("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } });
+      out += sseEvent("content_block_delta", { index, delta: { type: "signature_delta", signature } });
+      out += sseEvent("content_block_stop", { index });
+    }
     return out;
   }
 
@@ -252,6 +266,10 @@ export function createAnthropicStreamWriter(ctx: ClientStreamContext): StreamWri
         if (open?.kind !== "thinking" || open.signed) out += openBlock("thinking", { type: "thinking", thinking: "", signature: "" });
         return out + sseEvent("content_block_delta", { index: current()!.index, delta: { type: "thinking_delta", thinking: ev.text } });
       case "reasoning_signature": {
+        if (open?.kind === "text") {
+          lateSignatures.push(ev.signature);
+          return out;
+        }
         out += flushTools();
         if (open?.kind !== "thinking" || open.signed) out += openBlock("thinking", { type: "thinking", thinking: "", signature: "" });
         const block = current() as ContentBlockState;

@@ -74,8 +74,12 @@ function resultContent(fr: Json): { content: ContentPart[]; isError: boolean } {
   return { content, isError };
 }
 
-export function readParts(parts: unknown, opts: ReadPartsOptions): ContentPart[] {
-  const out: ContentPart[] = [];
+/**
+ * Reads `parts` onto the end of `out` (by default a new list; a request reader passes the
+ * content of the previous same-role turn, since the SDKs' chat history keeps every streamed
+ * chunk as a turn of its own and a signature then arrives turns after its thoughts).
+ */
+export function readParts(parts: unknown, opts: ReadPartsOptions, out: ContentPart[] = []): ContentPart[] {
   asList(parts).forEach((part, i) => {
     if (!isObj(part)) return;
     const signature = str(field(part, "thoughtSignature")) || undefined;
@@ -103,8 +107,13 @@ export function readParts(parts: unknown, opts: ReadPartsOptions): ContentPart[]
     const text = str(part.text);
     if (text !== undefined && part.thought === true) {
       const last = out.at(-1);
-      if (!text && signature && last?.type === "thinking" && !last.signature) last.signature = signature;
-      else if (text || signature) out.push({ type: "thinking", text, ...(signature ? { signature } : {}) });
+      // Streamed thoughts come in fragments, signed (if at all) at the end: one reasoning block
+      // until a signature closes it. Splitting it would leave the signature on the last piece
+      // only, and Anthropic refuses a signature over text that is not all of its thinking.
+      if (last?.type === "thinking" && !last.signature) {
+        last.text += text;
+        if (signature) last.signature = signature;
+      } else if (text || signature) out.push({ type: "thinking", text, ...(signature ? { signature } : {}) });
       return;
     }
     if (signature) attachSignature(out, signature);
@@ -220,6 +229,13 @@ export function writeParts(content: ContentPart[], opts: WritePartsOptions): Jso
         const part: Json = { functionCall: fc };
         const sig = usable(p.signature);
         if (sig) part.thoughtSignature = sig;
+        // To Gemini, the reasoning's signature goes on the call (Gemini 3 requires one there).
+        // To a Gemini client it stays a thought part of its own: on the call it would read
+        // back as the call's signature, and the reasoning it signs would lose it.
+        if (opts.mode === "response" && held) {
+          out.push({ text: "", thought: true, thoughtSignature: held });
+          held = undefined;
+        }
         out.push(claim(part));
         break;
       }

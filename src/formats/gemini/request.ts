@@ -46,7 +46,11 @@ function readContents(contents: unknown[]): CanonicalMessage[] {
     if (!isObj(c)) return;
     // "model" is the assistant; "user", a missing role and the legacy "function" role are user turns.
     const role = field(c, "role") === "model" ? "assistant" : "user";
-    let content = readParts(field(c, "parts"), {
+    // Consecutive turns of one role are one message; parts are read onto it, so a signature
+    // in a later turn still finds the thoughts of an earlier one (see readParts).
+    const prev = messages.at(-1);
+    const merging = prev?.role === role;
+    const content = readParts(field(c, "parts"), {
       callId(given, name, i) {
         const id = given ?? stableToolCallId(`${turn}:${i}:${name}`);
         pending.push({ id, name, turn });
@@ -64,13 +68,11 @@ function readContents(contents: unknown[]): CanonicalMessage[] {
         if (at >= 0) return pending.splice(at, 1)[0]!.id;
         return stableToolCallId(`result:${turn}:${i}:${name}`);
       },
-    });
+    }, merging ? prev.content : []);
     // Canonical (and Anthropic) want tool results first in their user message.
-    if (role === "user") content = [...content.filter((p) => p.type === "tool_result"), ...content.filter((p) => p.type !== "tool_result")];
-    if (content.length === 0) return;
-    const prev = messages.at(-1);
-    if (prev && prev.role === role) prev.content.push(...content);
-    else messages.push({ role, content });
+    const ordered = role === "user" ? [...content.filter((p) => p.type === "tool_result"), ...content.filter((p) => p.type !== "tool_result")] : content;
+    if (merging) prev.content = ordered;
+    else if (ordered.length) messages.push({ role, content: ordered });
   });
   return messages;
 }

@@ -47,10 +47,19 @@ export function createGeminiStreamWriter(ctx: ClientStreamContext): StreamWriter
 
   function callPart(c: { id: string; name: string; args: string }, signature?: string): Json {
     const part: Json = { functionCall: { id: c.id, name: c.name, args: parseArguments(c.args) } };
-    const sig = signature ?? heldSignature;
-    if (sig) part.thoughtSignature = sig;
-    if (!signature) heldSignature = undefined;
+    if (signature) part.thoughtSignature = signature;
     return part;
+  }
+
+  /**
+   * The held reasoning signature before function calls, as a signature-only thought part. On
+   * the functionCall part it would read back as the call's own signature (Gemini 3 signs
+   * calls) and the reasoning it signs — an Anthropic thinking block — would lose it.
+   */
+  function heldBeforeCalls(): Json[] {
+    const sig = heldSignature;
+    heldSignature = undefined;
+    return sig ? [{ text: "", thought: true, thoughtSignature: sig }] : [];
   }
 
   const writer: StreamWriter = {
@@ -92,7 +101,7 @@ export function createGeminiStreamWriter(ctx: ClientStreamContext): StreamWriter
           const c = calls.get(ev.index);
           if (!c) return "";
           calls.delete(ev.index);
-          return chunk([callPart(c, ev.signature)]);
+          return chunk([...heldBeforeCalls(), callPart(c, ev.signature)]);
         }
         case "usage":
           usage = ev.usage;
@@ -110,7 +119,7 @@ export function createGeminiStreamWriter(ctx: ClientStreamContext): StreamWriter
       ended = true;
       let out = "";
       // Calls a reader left open are sent as they are rather than lost.
-      const parts: Json[] = [...calls.values()].map((c) => callPart(c));
+      const parts: Json[] = calls.size ? [...heldBeforeCalls(), ...[...calls.values()].map((c) => callPart(c))] : [];
       calls.clear();
       if (heldSignature) parts.push({ text: "", thoughtSignature: heldSignature });
       heldSignature = undefined;

@@ -281,6 +281,11 @@ export function createResponsesStreamWriter(ctx: ResponsesClientContext): Stream
 
   function end(): string {
     if (terminated) return "";
+    // Readers send no `finish` when the upstream stream stopped short (no finish_reason or
+    // [DONE], no message_stop, no done line): the answer was cut. api.openai.com always ends
+    // with a terminal event, and Codex retries a turn that fails but keeps one that completed,
+    // so a cut answer must not be reported as response.completed.
+    if (finish === null) return fail(new GatewayError(502, "upstream_bad_response", "The upstream stream ended before the response was finished."));
     let out = begin();
     const { status, incomplete } = terminalStatus(finish);
     if (status === "failed") return out + fail(new GatewayError(502, "upstream_error", "The upstream ended the response with an error."));

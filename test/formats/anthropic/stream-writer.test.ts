@@ -112,6 +112,38 @@ describe("Anthropic stream writer", () => {
     expect(events[3]![1].delta).toEqual({ type: "signature_delta", signature: "" });
   });
 
+  test("a signature that arrives mid-answer (Gemini signs its last text part) does not split the text block", () => {
+    const events = parse(
+      run([
+        { type: "start", id: "msg_1", model: "m" },
+        { type: "reasoning_delta", text: "Let me think." },
+        { type: "text_delta", text: "Hello " },
+        { type: "reasoning_signature", signature: "c2lnLWZha2UtMQ==" },
+        { type: "text_delta", text: "world" },
+        { type: "finish", reason: "stop" },
+      ]),
+    );
+    const blocks = events.filter(([n]) => n === "content_block_start").map(([, d]) => [d.index, d.content_block.type]);
+    expect(blocks).toEqual([
+      [0, "thinking"],
+      [1, "text"],
+      [2, "thinking"],
+    ]);
+    const deltas = (index: number) => events.filter(([n, d]) => n === "content_block_delta" && d.index === index).map(([, d]) => d.delta);
+    expect(deltas(0)).toEqual([
+      { type: "thinking_delta", thinking: "Let me think." },
+      { type: "signature_delta", signature: "" },
+    ]);
+    expect(deltas(1)).toEqual([
+      { type: "text_delta", text: "Hello " },
+      { type: "text_delta", text: "world" },
+    ]);
+    expect(deltas(2)).toEqual([{ type: "signature_delta", signature: "c2lnLWZha2UtMQ==" }]);
+    // Read back, the signature is an empty signed thinking part after the text.
+    const reread = readAll(createAnthropicStreamReader(), [new TextEncoder().encode(events.map(([n, d]) => line(n, (({ type: _, ...rest }) => rest)(d))).join(""))]);
+    expect(reread.filter((e) => e.type === "reasoning_signature")).toEqual([{ type: "reasoning_signature", signature: "c2lnLWZha2UtMQ==" }]);
+  });
+
   test("redacted thinking is one start/stop pair carrying its data", () => {
     const events = parse(run([{ type: "redacted_reasoning", data: "ENCRYPTED" }]));
     expect(events[1]).toEqual(["content_block_start", { type: "content_block_start", index: 0, content_block: { type: "redacted_thinking", data: "ENCRYPTED" } }]);

@@ -73,6 +73,46 @@ describe("Gemini request → canonical", () => {
     ]);
   });
 
+  test("a chat history of streamed chunks (one model turn per chunk) keeps thoughts and signature together", () => {
+    // What @google/genai's chats.sendMessageStream records: every chunk's content is a turn.
+    const r = geminiRequestToCanonical({
+      contents: [
+        { role: "user", parts: [{ text: "first" }] },
+        { role: "model", parts: [{ text: "Let ", thought: true }] },
+        { role: "model", parts: [{ text: "me think.", thought: true }] },
+        { role: "model", parts: [{ text: "Hello ", thoughtSignature: "sig-fake-1" }] },
+        { role: "model", parts: [{ text: "there" }] },
+        { role: "model", parts: [{ text: "", thoughtSignature: "U0lH" }] },
+        { role: "user", parts: [{ text: "second" }] },
+      ],
+    });
+    expect(r.messages).toHaveLength(3);
+    expect(r.messages[1]!.content).toEqual([
+      { type: "thinking", text: "Let me think.", signature: "sig-fake-1" },
+      { type: "text", text: "Hello " },
+      { type: "text", text: "there" },
+      { type: "thinking", text: "", signature: "U0lH" },
+    ]);
+    // A signed thought is complete: the next thought starts a block of its own.
+    const signed = geminiRequestToCanonical({ contents: [{ role: "model", parts: [{ text: "a", thought: true, thoughtSignature: "QQ==" }, { text: "b", thought: true }] }] });
+    expect(signed.messages[0]!.content).toEqual([
+      { type: "thinking", text: "a", signature: "QQ==" },
+      { type: "thinking", text: "b" },
+    ]);
+  });
+
+  test("tool results come first in a user message made of several user turns", () => {
+    const r = geminiRequestToCanonical({
+      contents: [
+        { role: "user", parts: [{ text: "go" }] },
+        { role: "model", parts: [{ functionCall: { id: "c1", name: "f", args: {} } }] },
+        { role: "user", parts: [{ text: "here you are" }] },
+        { role: "user", parts: [{ functionResponse: { id: "c1", name: "f", response: { output: "R" } } }] },
+      ],
+    });
+    expect((r.messages[2]!.content as any[]).map((p) => p.type)).toEqual(["tool_result", "text"]);
+  });
+
   test("tools: OpenAPI types become JSON Schema, Google-hosted tools are dropped, ANY + one name → that tool", () => {
     expect(c.tools).toEqual([
       {

@@ -5,6 +5,7 @@ import {
   canonicalToGeminiResponse,
   geminiClient,
   geminiErrorBody,
+  geminiRequestToCanonical,
   geminiResponseToCanonical,
   geminiRetryDelaySeconds,
   geminiUpstream,
@@ -109,6 +110,16 @@ describe("canonical → Gemini response", () => {
   test("a trailing signature goes back on the last answer part, as Gemini 2.5 sends it", () => {
     const out = canonicalToGeminiResponse({ ...res, content: [{ type: "text", text: "Hi" }, { type: "thinking", text: "", signature: "U0lH" }], finishReason: "stop" }, ctx);
     expect(out.candidates[0].content.parts).toEqual([{ text: "Hi", thoughtSignature: "U0lH" }]);
+  });
+
+  test("a signature-only reasoning before a call stays a thought part (it would read back as the call's)", () => {
+    const content: CanonicalResponse["content"] = [
+      { type: "thinking", text: "", signature: "ZW5j" },
+      { type: "tool_call", id: "fc_1", name: "f", arguments: "{}" },
+    ];
+    const parts = canonicalToGeminiResponse({ ...res, content }, ctx).candidates[0].content.parts;
+    expect(parts).toEqual([{ text: "", thought: true, thoughtSignature: "ZW5j" }, { functionCall: { id: "fc_1", name: "f", args: {} } }]);
+    expect(geminiRequestToCanonical({ contents: [{ role: "model", parts }] }).messages[0]!.content).toEqual(content);
   });
 
   test("Gemini → canonical → Gemini keeps parts, signatures and usage", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../src/errors.ts";
 import type { StreamEvent } from "../../../src/formats/canonical.ts";
-import { createGeminiStreamReader, createGeminiStreamWriter, geminiClient } from "../../../src/formats/gemini/index.ts";
+import { createGeminiStreamReader, createGeminiStreamWriter, geminiClient, geminiRequestToCanonical } from "../../../src/formats/gemini/index.ts";
 
 const bytes = async (name: string) => new Uint8Array(await Bun.file(new URL(`../../fixtures/gemini/${name}`, import.meta.url)).arrayBuffer());
 const SSE = await bytes("stream-text.sse");
@@ -238,6 +238,35 @@ describe("Gemini stream writer", () => {
     expect(chunks[0].responseId).toMatch(/^[A-Za-z0-9_-]{23}$/);
     expect(chunks[1].responseId).toBe(chunks[0].responseId);
     expect(chunks[1].candidates[0]).toEqual({ content: { parts: [{ text: "", thoughtSignature: "U0lH" }], role: "model" }, finishReason: "STOP", index: 0 });
+  });
+
+  test("reasoning signed before a function call comes back on the reasoning, not on the call", () => {
+    // Anthropic: a signed thinking block, then tool_use. The history a Gemini chat keeps (one
+    // model turn per streamed chunk) must read back as that thinking block, signature included.
+    const events: StreamEvent[] = [
+      { type: "start", id: "r", model: "claude" },
+      { type: "reasoning_delta", text: "Let " },
+      { type: "reasoning_delta", text: "me think." },
+      { type: "reasoning_signature", signature: "sig-fake-1" },
+      { type: "tool_call_start", index: 0, id: "toolu_1", name: "get_weather" },
+      { type: "tool_call_delta", index: 0, arguments: '{"city":"Paris"}' },
+      { type: "tool_call_end", index: 0 },
+      { type: "finish", reason: "tool_calls" },
+    ];
+    const chunks = write(events, true).split("\r\n\r\n").filter(Boolean).map((e) => JSON.parse(e.slice(6)));
+    expect(chunks[2].candidates[0].content.parts).toEqual([
+      { text: "", thought: true, thoughtSignature: "sig-fake-1" },
+      { functionCall: { id: "toolu_1", name: "get_weather", args: { city: "Paris" } } },
+    ]);
+    const history = chunks.map((c) => c.candidates[0].content);
+    const back = geminiRequestToCanonical({ contents: [{ role: "user", parts: [{ text: "weather?" }] }, ...history] });
+    expect(back.messages[1]!.content).toEqual([
+      { type: "thinking", text: "Let me think.", signature: "sig-fake-1" },
+      { type: "tool_call", id: "toolu_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+    ]);
+    // A call's own signature (Gemini 3) stays on the call.
+    const own = write([{ type: "tool_call_start", index: 0, id: "c", name: "f" }, { type: "tool_call_end", index: 0, signature: "Q0FG" }], true);
+    expect(JSON.parse(own.split("\r\n\r\n")[0]!.slice(6)).candidates[0].content.parts).toEqual([{ functionCall: { id: "c", name: "f", args: {} }, thoughtSignature: "Q0FG" }]);
   });
 
   test("usage known early is repeated on every chunk, as Google does", () => {

@@ -304,11 +304,34 @@ describe("Responses stream writer", () => {
 
   test("after a completed terminal event an error is still reported (the SDKs raise it)", () => {
     const writer = createResponsesStreamWriter(ctx);
-    const done = writer.end();
+    const done = writer.write({ type: "finish", reason: "stop" }) + writer.end();
     expect(frames(done).at(-1)!.event).toBe("response.completed");
     const late = frames(writer.error(new GatewayError(502, "upstream_bad_response", "cut")));
     expect(late.map((f) => f.event)).toEqual(["error"]);
     expect(late[0]!.data.sequence_number).toBe(3);
+  });
+
+  test("a stream that ends without a finish was cut: error + response.failed, never response.completed", () => {
+    // The readers leave `finish` out when the upstream stopped short (no finish_reason/[DONE],
+    // no message_stop, no done line).
+    const writer = createResponsesStreamWriter(ctx);
+    const fs = frames(writeAll(writer, [{ type: "start", id: "x", model: "m" }, { type: "text_delta", text: "Hello, I was" }]));
+    sequenceNumbers(fs);
+    expect(fs.map((f) => f.event)).not.toContain("response.completed");
+    expect(fs.slice(-2).map((f) => f.event)).toEqual(["error", "response.failed"]);
+    expect(fs.at(-2)!.data.error).toEqual({
+      message: "The upstream stream ended before the response was finished.",
+      type: "server_error",
+      param: null,
+      code: "upstream_bad_response",
+    });
+    expect(fs.at(-1)!.data.response).toMatchObject({
+      status: "failed",
+      error: { code: "server_error", message: "The upstream stream ended before the response was finished." },
+      output: [{ type: "message", status: "incomplete", content: [{ type: "output_text", text: "Hello, I was" }] }],
+    });
+    // A stream with nothing at all is cut too.
+    expect(frames(createResponsesStreamWriter(ctx).end()).map((f) => f.event)).toEqual(["response.created", "response.in_progress", "error", "response.failed"]);
   });
 
   test("keep-alive is a numbered keepalive event (Codex counts events, not comments); none after the end", () => {
