@@ -23,7 +23,8 @@ export interface PassthroughContext {
   services: Services;
   rec: RequestRecord;
   body: Record<string, unknown>;
-  canonical: CanonicalRequest;
+  /** The canonical form, built only if something asks for it (a pass-through rarely does). */
+  canonical(): CanonicalRequest;
   streamCtx: ClientStreamContext;
   target: Target;
   conn: ConnectionRuntime;
@@ -36,6 +37,11 @@ export interface ClientEndpoint {
   /** The upstream format this client speaks natively (pass-through when the target matches). */
   nativeFormat: UpstreamFormat | null;
   read(body: Record<string, unknown>, url: URL): { canonical: CanonicalRequest; streamCtx: ClientStreamContext };
+  /**
+   * What routing needs (model, streaming) without the full translation to canonical form, so
+   * a same-format pass-through neither pays for nor is refused by the translator's checks.
+   */
+  peek?(body: Record<string, unknown>, url: URL): { model: string; stream: boolean; streamCtx: ClientStreamContext };
   passthrough?: (ctx: PassthroughContext) => Promise<Response>;
 }
 
@@ -48,17 +54,22 @@ export async function handleClientRequest(request: Request, services: Services, 
     if (!body || typeof body !== "object" || Array.isArray(body)) {
       throw new GatewayError(400, "invalid_request", "Request body must be a JSON object.");
     }
-    const { canonical, streamCtx } = ep.read(body as Record<string, unknown>, url);
-    rec.requestedModel = canonical.model;
-    rec.stream = canonical.stream;
-    const [target] = resolveModel(canonical.model, services.store);
+    const obj = body as Record<string, unknown>;
+    let full: ReturnType<ClientEndpoint["read"]> | null = null;
+    const readFull = () => (full ??= ep.read(obj, url));
+    const head = ep.peek ? ep.peek(obj, url) : { model: readFull().canonical.model, stream: readFull().canonical.stream, streamCtx: readFull().streamCtx };
+    rec.requestedModel = head.model;
+    rec.stream = head.stream;
+    const [target] = resolveModel(head.model, services.store);
     const conn = pickConnection(target!.provider, services.store);
     rec.provider = target!.provider.id;
     rec.model = target!.model;
     rec.connectionId = conn.id || null;
     if (ep.passthrough && target!.provider.format === ep.nativeFormat) {
-      return await ep.passthrough({ client: ep.client, request, url, services, rec, body: body as Record<string, unknown>, canonical, streamCtx, target: target!, conn });
+      const canonical = () => readFull().canonical;
+      return await ep.passthrough({ client: ep.client, request, url, services, rec, body: obj, canonical, streamCtx: head.streamCtx, target: target!, conn });
     }
+    const { canonical, streamCtx } = readFull();
     return await translateRequest({ request, services, client: ep.client, rec, canonical, streamCtx, target: target!, conn });
   } catch (err) {
     const e = asGatewayError(err);

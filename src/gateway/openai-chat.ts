@@ -2,12 +2,11 @@
 // re-serialised only because the model name loses its provider prefix, and the answer's bytes
 // are piped back unchanged while usage is observed on the side. Other upstreams: translate.ts.
 import { GatewayError } from "../errors.ts";
-import { openAiErrorResponse, openAiStreamErrorChunk } from "../formats/openai-chat/errors.ts";
+import { openAiErrorResponse, openAiStatus, openAiStreamErrorChunk } from "../formats/openai-chat/errors.ts";
 import { openAiChatClient } from "../formats/openai-chat/index.ts";
-import { ChatRequestSchema, type ChatRequest } from "../formats/openai-chat/request.ts";
+import { checkChatRequest, type ChatRequest } from "../formats/openai-chat/request.ts";
 import { createOpenAiStreamObserver } from "../formats/openai-chat/stream-observer.ts";
 import { usageFromOpenAi } from "../usage/tokens.ts";
-import { validateBody } from "./body.ts";
 import type { ClientEndpoint, PassthroughContext } from "./client-request.ts";
 import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
@@ -22,10 +21,14 @@ export const openAiChatEndpoint: ClientEndpoint = {
   client: openAiChatClient,
   endpoint: "/v1/chat/completions",
   nativeFormat: "openai",
+  peek(body) {
+    const { model, stream, includeUsage } = checkChatRequest(body);
+    return { model, stream, streamCtx: { requestedModel: model, includeUsage } };
+  },
   read(body) {
-    // The schema check first: it names the bad parameter the way OpenAI does.
-    const checked = validateBody(ChatRequestSchema, body);
-    const canonical = openAiChatClient.parseRequest(checked, {});
+    // The cheap check first: it names the bad parameter the way OpenAI does.
+    checkChatRequest(body);
+    const canonical = openAiChatClient.parseRequest(body, {});
     return { canonical, streamCtx: { requestedModel: canonical.model, includeUsage: canonical.includeUsage === true } };
   },
   passthrough: (ctx) => forwardToOpenAiUpstream(ctx),
@@ -60,7 +63,8 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
     if (upstreamBody && typeof upstreamBody.error === "object") {
       const headers: Record<string, string> = { ...baseHeaders, "content-type": "application/json" };
       if (e.details.retryAfter) headers["retry-after"] = e.details.retryAfter;
-      return new Response(text, { status: e.status, headers });
+      // …except a 529 (Anthropic's "overloaded" from an Anthropic-ish proxy), which OpenAI SDKs do not know.
+      return new Response(text, { status: openAiStatus(e.status), headers });
     }
     return openAiErrorResponse(e);
   }

@@ -11,6 +11,10 @@ export interface Attempt {
   status: number;
   error?: string;
   latencyMs: number;
+  /** Why routing moved on from it (failure-classifier kinds, or cooling / circuit_open / unhealthy). */
+  reason?: string;
+  /** Not called: the connection or target could not serve at that moment. */
+  skipped?: boolean;
 }
 
 export class RequestRecord {
@@ -26,6 +30,7 @@ export class RequestRecord {
   ttfbMs: number | null = null;
   attempts: Attempt[] = [];
   private done = false;
+  private finishHooks: ((status: number) => void)[] = [];
 
   constructor(
     private readonly services: Services,
@@ -42,10 +47,17 @@ export class RequestRecord {
     this.ttfbMs ??= this.elapsed();
   }
 
+  /** Runs once when the request ends, whichever way (e.g. to free a concurrent-stream slot). */
+  onFinish(hook: (status: number) => void): void {
+    if (this.done) hook(0);
+    else this.finishHooks.push(hook);
+  }
+
   /** Enqueue the rows; later calls are ignored so every request is counted once. */
   finish(status: number, opts: { usage?: TokenUsage; finishReason?: string | null; errorCode?: string; error?: string } = {}): void {
     if (this.done) return;
     this.done = true;
+    for (const hook of this.finishHooks.splice(0)) hook(status);
     const usage = opts.usage ?? NO_USAGE;
     const latencyMs = this.elapsed();
     this.services.usage.record({

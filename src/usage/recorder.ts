@@ -3,6 +3,7 @@
 import type { Db } from "../db/client.ts";
 import { eq } from "drizzle-orm";
 import { apiKeys, usageRecords, requestLogs } from "../db/schema.ts";
+import { fastInsert, type FastInsert } from "../db/fast-insert.ts";
 
 export type UsageRow = typeof usageRecords.$inferInsert;
 export type RequestLogRow = typeof requestLogs.$inferInsert;
@@ -22,7 +23,6 @@ export interface UsageSink {
 
 /** Above this many queued rows the oldest are dropped (and counted) rather than growing without bound. */
 const MAX_QUEUE = 100_000;
-// 1000 rows × ~21 columns stays under SQLite's 32766 bound-variable limit.
 const BATCH = 1_000;
 
 export class SqliteUsageSink implements UsageSink {
@@ -32,10 +32,15 @@ export class SqliteUsageSink implements UsageSink {
   private dropped = 0;
   private listeners: ((entries: UsageEntry[]) => void)[] = [];
 
+  private readonly insertUsage: FastInsert<UsageRow>;
+  private readonly insertLog: FastInsert<RequestLogRow>;
+
   constructor(
     private readonly db: Db,
     flushMs: number,
   ) {
+    this.insertUsage = fastInsert(db.$client, usageRecords);
+    this.insertLog = fastInsert(db.$client, requestLogs);
     this.timer = setInterval(() => this.flush(), flushMs);
     // Do not keep the process alive just for the flush timer.
     (this.timer as { unref?: () => void }).unref?.();
@@ -59,8 +64,10 @@ export class SqliteUsageSink implements UsageSink {
       const batch = this.queue.splice(0, BATCH);
       try {
         this.db.transaction((tx) => {
-          tx.insert(usageRecords).values(batch.map((e) => e.usage)).run();
-          tx.insert(requestLogs).values(batch.map((e) => e.log)).run();
+          for (const e of batch) {
+            this.insertUsage.run(e.usage);
+            this.insertLog.run(e.log);
+          }
           // A key's "last used" rides on the usage batch instead of a write per request.
           for (const [keyId, at] of lastUseByKey(batch)) {
             tx.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)).run();

@@ -216,3 +216,13 @@ describe("unreachable and slow upstreams", () => {
     }
   });
 });
+
+describe("same-format pass-through leaves judgement to the upstream", () => {
+  test("fields the translator would refuse (n > 1, non-function tools) still reach an OpenAI upstream", async () => {
+    const res = await post(chat("openai/gpt-4o-mini", { n: 2, tools: [{ type: "custom", custom: { name: "apply_patch" } }] }));
+    expect(res.status).toBe(200);
+    const sent = fake.requests.at(-1)!.body;
+    expect(sent.n).toBe(2);
+    expect(sent.tools[0].type).toBe("custom");
+  });
+});

@@ -36,7 +36,8 @@ export function ollamaTagsFromModels(models: { id: string; ownedBy: string; type
   for (const m of models) {
     // /api/chat can only serve chat models; embeddings etc. would fail when picked.
     if (m.type !== "chat") continue;
-    const name = m.id.includes("/") || !m.ownedBy ? m.id : `${m.ownedBy}/${m.id}`;
+    // Ids come fully qualified ("prefix/model") or are aliases, which route by their bare name.
+    const name = m.id;
     if (seen.has(name)) continue;
     seen.add(name);
     out.push({

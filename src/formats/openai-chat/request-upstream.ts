@@ -101,7 +101,8 @@ export function canonicalToOpenAiChatRequest(req: CanonicalRequest, model: strin
     // OpenAI refuses parallel_tool_calls without tools.
     if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   }
-  if (req.toolChoice) {
+  // OpenAI refuses tool_choice without tools too (a translated Anthropic request may carry one).
+  if (req.toolChoice && body.tools) {
     body.tool_choice = req.toolChoice.type === "tool" ? { type: "function", function: { name: req.toolChoice.name } } : req.toolChoice.type;
   }
 

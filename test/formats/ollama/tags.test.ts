@@ -16,7 +16,7 @@ describe("GET /api/tags from the gateway's models", () => {
   const tags = ollamaTagsFromModels(
     [
       { id: "openai/gpt-4o", ownedBy: "openai", type: "chat" },
-      { id: "claude-sonnet-4-5", ownedBy: "anthropic", type: "chat" },
+      { id: "anthropic/claude-sonnet-4-5", ownedBy: "anthropic", type: "chat" },
       { id: "openai/text-embedding-3-small", ownedBy: "openai", type: "embedding" },
       { id: "openai/gpt-4o", ownedBy: "openai", type: "chat" },
       { id: "fast", ownedBy: "", type: "chat" },

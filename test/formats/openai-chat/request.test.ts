@@ -364,7 +364,7 @@ describe("canonicalToOpenAiChatRequest", () => {
     expect(out.reasoning_effort).toBe("low");
   });
 
-  test("sampling, stop, response_format, user; no parallel_tool_calls without tools; disabled reasoning omitted", () => {
+  test("sampling, stop, response_format, user; no parallel_tool_calls or tool_choice without tools; disabled reasoning omitted", () => {
     const req: CanonicalRequest = {
       model: "x",
       system: [],
@@ -389,7 +389,6 @@ describe("canonicalToOpenAiChatRequest", () => {
       seed: 7,
       presence_penalty: 0.1,
       frequency_penalty: 0.2,
-      tool_choice: "none",
       response_format: { type: "json_schema", json_schema: { name: "response", schema: { type: "object" } } },
       user: "u",
     });
