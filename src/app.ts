@@ -6,7 +6,9 @@ import { openAiErrorResponse } from "./formats/openai-chat/errors.ts";
 import type { Services } from "./services.ts";
 import { gatewayRoutes } from "./gateway/routes.ts";
 import { adminRoutes } from "./admin/routes.ts";
+import { auditTrail } from "./admin/audit.ts";
 import { staticRoutes } from "./dashboard/static.ts";
+import { dashboardRoutes } from "./dashboard/routes.ts";
 
 /** Ollama's own paths live under /api too, but they belong to the gateway. */
 const OLLAMA_PATHS = new Set(["/api/chat", "/api/tags", "/api/version"]);
@@ -21,7 +23,7 @@ export function renderError(err: GatewayError, path: string): Response {
 }
 
 export function createApp(services: Services) {
-  return new Elysia()
+  const app = new Elysia()
     .onError(({ code, error, request }) => {
       const path = new URL(request.url).pathname;
       if (code === "NOT_FOUND") {
@@ -34,8 +36,14 @@ export function createApp(services: Services) {
       return renderError(asGatewayError(error), path);
     })
     .use(gatewayRoutes(services))
+    // Before the control plane so that every route after it is audited (src/admin/audit.ts).
+    .use(auditTrail(services))
     .use(adminRoutes(services))
-    .use(staticRoutes(services));
+    .use(staticRoutes(services))
+    // The dashboard (and the auth guard in front of /api/* and /dashboard/*); its forms call
+    // the /api/* routes above through this app, so they share one validation path.
+    .use(dashboardRoutes(services, (request: Request): Promise<Response> => app.handle(request)));
+  return app;
 }
 
 export type App = ReturnType<typeof createApp>;

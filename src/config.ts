@@ -30,6 +30,15 @@ export const ConfigSchema = z.object({
   usageFlushMs: z.coerce.number().int().min(10).max(60_000).default(1000),
   upstreamTimeoutMs: z.coerce.number().int().min(1000).default(600_000),
   logLevel: z.enum(["silent", "error", "info", "debug"]).default("info"),
+  /** Bearer token that opens the control plane to scripts when dashboard login is enforced. */
+  adminToken: z.string().min(1).optional(),
+  /** Dashboard password stored (hashed) on a first start that has none yet. */
+  initialPassword: z.string().min(1).optional(),
+  /** Automatic backups of the database (src/backup): every this many hours, 0 = off. */
+  backupIntervalHours: z.coerce.number().min(0).max(8760).default(24),
+  backupKeep: z.coerce.number().int().min(1).max(10_000).default(10),
+  backupMaxAgeDays: z.coerce.number().min(0).default(30),
+  backupImportMaxMb: z.coerce.number().min(1).default(64),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -44,6 +53,12 @@ export const OPTIONS = [
   { key: "usageFlushMs", flag: "--usage-flush-ms", env: "USAGE_FLUSH_MS", help: "how often queued usage rows are written (default 1000)" },
   { key: "upstreamTimeoutMs", flag: "--upstream-timeout-ms", env: "UPSTREAM_TIMEOUT_MS", help: "give up on an upstream that has not answered after this long; a flowing stream is never cut (default 600000)" },
   { key: "logLevel", flag: "--log-level", env: "LOG_LEVEL", help: "silent | error | info | debug (default info)" },
+  { key: "adminToken", flag: "--admin-token", env: "ADMIN_TOKEN", help: "Bearer token for /api/* when dashboard login is on (for scripts)" },
+  { key: "initialPassword", flag: "--initial-password", env: "INITIAL_PASSWORD", help: "dashboard password set on first start if none is stored (prefer the env var: flags show in ps)" },
+  { key: "backupIntervalHours", flag: "--backup-interval-hours", env: "BACKUP_INTERVAL_HOURS", help: "automatic database backup every this many hours, 0 = off (default 24)" },
+  { key: "backupKeep", flag: "--backup-keep", env: "BACKUP_KEEP", help: "keep at most this many backups in <data-dir>/db_backups (default 10)" },
+  { key: "backupMaxAgeDays", flag: "--backup-max-age-days", env: "BACKUP_MAX_AGE_DAYS", help: "delete backups older than this, the newest excepted; 0 = no age limit (default 30)" },
+  { key: "backupImportMaxMb", flag: "--backup-import-max-mb", env: "BACKUP_IMPORT_MAX_MB", help: "largest database POST /api/db-backups/import accepts, in MiB (default 64)" },
 ] as const satisfies readonly { key: keyof Config; flag: string; env: string; help: string }[];
 
 export type CliCommand = { kind: "serve"; config: Config } | { kind: "help" } | { kind: "version" };
@@ -86,6 +101,8 @@ export function helpText(): string {
     `omniroute ${VERSION} — one-binary AI gateway`,
     "",
     "Usage: omniroute [options]",
+    "       omniroute service install [--print] [--user NAME] [--data-dir DIR] [options]",
+    "                 write (or print) a hardened systemd unit; see `omniroute service --help`",
     "",
     "Options:",
     ...lines,

@@ -11,6 +11,12 @@ export type ErrorCode =
   | "no_credentials"
   | "conflict"
   | "rate_limited"
+  /** The API key's spending budget is used up (src/usage/budget.ts). */
+  | "budget_exceeded"
+  /** Nothing could serve the request now (every target cooling, unhealthy or behind an open breaker). */
+  | "service_unavailable"
+  /** A routing policy refused the request (/api/policies). */
+  | "policy_denied"
   | "upstream_error"
   | "upstream_unreachable"
   | "upstream_timeout"

@@ -3,12 +3,13 @@
 import { createApp } from "./app.ts";
 import { ConfigError, helpText, parseCli, VERSION } from "./config.ts";
 import { serve } from "./server.ts";
-import { createServices, databasePath } from "./services.ts";
-
-/** How long in-flight requests (streams) get to finish on SIGTERM before they are cut. */
-const DRAIN_MS = 10_000;
+import { createServices, databasePath, type Services } from "./services.ts";
+import { IncompatibleDatabase } from "./backup/compat.ts";
+import { installProcessLifecycle } from "./cli/process-lifecycle.ts";
+import { runServiceCommand } from "./cli/service.ts";
 
 async function main(): Promise<number> {
+  if (Bun.argv[2] === "service") return runServiceCommand(Bun.argv.slice(3), process.env);
   let cmd;
   try {
     cmd = parseCli(Bun.argv.slice(2), process.env);
@@ -29,11 +30,18 @@ async function main(): Promise<number> {
   }
 
   const { config } = cmd;
-  const services = createServices(config);
+  let services: Services;
+  try {
+    services = createServices(config);
+  } catch (err) {
+    if (!(err instanceof IncompatibleDatabase)) throw err;
+    console.error(`omniroute: cannot use ${databasePath(config.dataDir)}: ${err.message}`);
+    return 1;
+  }
   const app = createApp(services);
   let server: ReturnType<typeof serve>;
   try {
-    server = serve(app, { port: config.port, hostname: config.host });
+    server = serve(app, { port: config.port, hostname: config.host, services });
   } catch (err) {
     console.error(`omniroute: cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
     services.close();
@@ -45,28 +53,8 @@ async function main(): Promise<number> {
     console.log(`OmniRoute ${VERSION} ready: gateway ${base}/v1 · control plane ${base}/api · data ${databasePath(config.dataDir)}`);
   }
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    if (config.logLevel !== "silent") console.log(`OmniRoute: ${signal} received, finishing ${server.pendingRequests} in-flight request(s)`);
-    // Stop accepting. stop(false) settles once every in-flight request has finished: streams,
-    // and also requests still waiting for their upstream's headers, which services.live does
-    // not track yet. Idle keep-alive connections do not hold it up.
-    const finished = server.stop(false).then(() => true);
-    const drained = await Promise.race([finished, Bun.sleep(DRAIN_MS).then(() => false)]);
-    if (!drained) {
-      // Abort the upstream fetches first so those streams end (and are recorded) before the cut.
-      services.live.abortAll();
-      await server.stop(true);
-      // Cut requests record themselves from their abort handlers; give those a moment to run.
-      await Bun.sleep(100);
-    }
-    services.close();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  // SIGTERM/SIGINT drain and exit, SIGHUP reloads, /api/restart re-execs (src/cli/process-lifecycle.ts).
+  services.lifecycle = installProcessLifecycle(server, services);
   return -1;
 }
 

@@ -1,6 +1,8 @@
 // Binds the app to a socket. Bun.serve directly (not app.listen) so the server options
 // that matter for an LLM gateway are explicit.
 import type { createApp } from "./app.ts";
+import { hotRoutes } from "./gateway/routes.ts";
+import type { Services } from "./services.ts";
 
 const peerAddress = new WeakMap<Request, string>();
 
@@ -9,8 +11,27 @@ export function peerOf(request: Request): string | undefined {
   return peerAddress.get(request);
 }
 
-export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string }) {
+export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string; services?: Services }) {
+  const remember = (request: Request, server: Bun.Server<unknown>) => {
+    const ip = server.requestIP(request)?.address;
+    if (ip) peerAddress.set(request, ip);
+  };
+  // The chat endpoints go straight to their handlers through Bun's native router: they do
+  // their own auth and error rendering, and skipping the framework's per-request machinery is
+  // measurable at thousands of requests per second (docs/BENCHMARKS.md).
+  const routes: Record<string, { POST: (request: Request, server: Bun.Server<unknown>) => Promise<Response> }> = {};
+  if (opts.services) {
+    for (const [path, handler] of Object.entries(hotRoutes(opts.services))) {
+      routes[path] = {
+        POST: (request, server) => {
+          remember(request, server);
+          return handler(request);
+        },
+      };
+    }
+  }
   return Bun.serve({
+    routes,
     port: opts.port,
     hostname: opts.hostname,
     // Bun closes a connection idle for 10 s by default (Elysia: 30 s); a reasoning model can
@@ -19,8 +40,7 @@ export function serve(app: ReturnType<typeof createApp>, opts: { port: number; h
     // Chat requests with images or long histories are large; audio uploads larger still.
     maxRequestBodySize: 64 * 1024 * 1024,
     fetch(request, server) {
-      const ip = server.requestIP(request)?.address;
-      if (ip) peerAddress.set(request, ip);
+      remember(request, server);
       return app.fetch(request);
     },
   });

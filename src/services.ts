@@ -2,19 +2,38 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
-import { openDatabase, type Db } from "./db/client.ts";
+import type { Db } from "./db/client.ts";
+import { LiveDatabase } from "./backup/live-db.ts";
+import { BackupManager, prepareDataDir } from "./backup/manager.ts";
+import type { Lifecycle } from "./cli/process-lifecycle.ts";
 import { createCipher, loadOrCreateKey, type Cipher } from "./security/cipher.ts";
 import { ConfigStore } from "./store/config-store.ts";
 import { SqliteUsageSink } from "./usage/recorder.ts";
 import { LiveRequests } from "./gateway/live-requests.ts";
+import { RoutingState } from "./routing/routing-state.ts";
+import { UsageAccounting } from "./usage/accounting.ts";
+import { AuditLog } from "./usage/audit-log.ts";
 
 export interface Services {
   config: Config;
+  /** The live connection; a stable proxy, so it stays valid when a restore swaps the file. */
   db: Db;
+  /** The handle behind `db`: swap/reopen, and onReopen() for state bound to one connection. */
+  database: LiveDatabase;
+  /** Snapshots, restore, import/export, the automatic schedule (src/backup). */
+  backups: BackupManager;
+  /** Restart / shutdown of the serving process; null when not serving (tests, embedding). */
+  lifecycle: Lifecycle | null;
   cipher: Cipher;
   store: ConfigStore;
   usage: SqliteUsageSink;
   live: LiveRequests;
+  /** Breakers, cooldowns, latency telemetry, rotation and rate-limit counters (in memory). */
+  routing: RoutingState;
+  /** Pricing, budgets, telemetry, sessions and metrics of finished requests (src/usage). */
+  accounting: UsageAccounting;
+  /** Compliance trail of control-plane writes (GET /api/compliance/audit-log). */
+  audit: AuditLog;
   startedAt: number;
   /** Closes what the services hold; queued usage is flushed first. */
   close(): void;
@@ -26,22 +45,46 @@ export function databasePath(dataDir: string): string {
 
 export function createServices(config: Config): Services {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = openDatabase(databasePath(config.dataDir));
+  const log = (line: string) => config.logLevel !== "silent" && console.log(line);
+  // Refuses a database from a newer build; backs an existing one up before migrating it.
+  prepareDataDir(config.dataDir, databasePath(config.dataDir), log);
+  const database = new LiveDatabase(databasePath(config.dataDir));
+  const db = database.db;
   const cipher = createCipher(loadOrCreateKey(config.dataDir, config.secretKey));
   const store = new ConfigStore(db, cipher);
   const usage = new SqliteUsageSink(db, config.usageFlushMs);
   const live = new LiveRequests();
+  const routing = new RoutingState(() => store.routing.resilience);
+  const accounting = new UsageAccounting(db, usage, () => store.settings);
+  // The "cheapest" combo strategy ranks by the same prices usage is charged with.
+  routing.priceOf = (provider, model) => {
+    const p = accounting.pricing.resolve(provider, model)?.price;
+    return p ? p.input + p.output : undefined;
+  };
+  database.onReopen(() => accounting.reload());
+  accounting.startRetention();
+  const audit = new AuditLog(db);
+  const backups = new BackupManager({ config, live: database, usage, store });
+  backups.start();
   return {
     config,
     db,
+    database,
+    backups,
+    lifecycle: null,
     cipher,
     store,
     usage,
     live,
+    routing,
+    accounting,
+    audit,
     startedAt: Date.now(),
     close() {
+      backups.stop();
+      accounting.close();
       usage.close();
-      db.$client.close();
+      database.close();
     },
   };
 }

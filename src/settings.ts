@@ -7,6 +7,12 @@ export const SettingsSchema = z.object({
   requireApiKey: z.boolean().default(false),
   /** Seconds of upstream silence after which a streamed response gets a keep-alive comment (0 = never). */
   streamKeepAliveSeconds: z.number().int().min(0).max(300).default(15),
+  /** Days per-request usage rows and request logs are kept (0 = forever); hourly aggregates keep ≥ 400 days. */
+  usageRetentionDays: z.number().int().min(0).max(3650).default(90),
+  /** Keep request/response bodies in request logs (redacted and truncated). Off: prompts are users' data. */
+  requestLogBodies: z.boolean().default(false),
+  /** Characters of each logged body kept. */
+  requestLogBodyMaxChars: z.number().int().min(256).max(1_000_000).default(16_384),
 });
 
 export type Settings = z.infer<typeof SettingsSchema>;

@@ -57,6 +57,8 @@ export function keyRoutes(services: Services) {
       };
       db.insert(t.apiKeys).values(row).run();
       store.reload();
+      // Compliance log: which key, never the key itself.
+      services.audit.annotate(request, { action: "keys.create", target: row.id, details: { name, keyPrefix: row.keyPrefix } });
       return json({ key, id: row.id, name, keyPrefix: row.keyPrefix, createdAt: iso(row.createdAt) }, 201);
     })
 
@@ -70,13 +72,17 @@ export function keyRoutes(services: Services) {
       const revokedAt = patch.isActive === undefined ? undefined : patch.isActive ? null : (row.revokedAt ?? Date.now());
       db.update(t.apiKeys).set({ name: patch.name, revokedAt }).where(eq(t.apiKeys.id, row.id)).run();
       store.reload();
+      if (patch.isActive !== undefined && patch.isActive === (row.revokedAt !== null)) {
+        services.audit.annotate(request, { action: patch.isActive ? "keys.restore" : "keys.revoke", details: { name: patch.name ?? row.name, keyPrefix: row.keyPrefix } });
+      }
       return { message: "API key settings updated successfully", ...withoutNulls(patch) };
     })
 
-    .delete("/api/keys/:id", ({ params }) => {
+    .delete("/api/keys/:id", ({ params, request }) => {
       const row = load(params.id);
       db.delete(t.apiKeys).where(eq(t.apiKeys.id, row.id)).run();
       store.reload();
+      services.audit.annotate(request, { details: { name: row.name, keyPrefix: row.keyPrefix } });
       return { message: "Key deleted successfully" };
     });
 }

@@ -11,6 +11,21 @@ import { providerNodeRoutes } from "./provider-nodes.ts";
 import { providerRoutes } from "./providers.ts";
 import { settingsRoutes } from "./settings.ts";
 import { systemRoutes } from "./system.ts";
+import { availabilityRoutes } from "./availability.ts";
+import { comboRoutes } from "./combos.ts";
+import { policyRoutes } from "./policies.ts";
+import { rateLimitRoutes } from "./rate-limits.ts";
+import { resilienceRoutes } from "./resilience.ts";
+import { authRoutes } from "./auth.ts";
+import { backupRoutes } from "./backups.ts";
+import { lifecycleRoutes } from "./lifecycle.ts";
+import { usageRoutes } from "./usage.ts";
+import { pricingRoutes } from "./pricing.ts";
+import { budgetRoutes } from "./budget.ts";
+import { telemetryRoutes } from "./telemetry.ts";
+import { sessionRoutes } from "./sessions.ts";
+import { auditRoutes } from "./audit.ts";
+import { metricsRoutes } from "./metrics.ts";
 
 export function adminRoutes(services: Services) {
   return new Elysia({ name: "admin" })
@@ -22,5 +37,20 @@ export function adminRoutes(services: Services) {
     .use(aliasRoutes(services))
     .use(catalogRoutes(services))
     .use(settingsRoutes(services))
-    .use(systemRoutes(services));
+    .use(systemRoutes(services))
+    .use(comboRoutes(services))
+    .use(resilienceRoutes(services))
+    .use(rateLimitRoutes(services))
+    .use(availabilityRoutes(services))
+    .use(policyRoutes(services))
+    .use(authRoutes(services))
+    .use(backupRoutes(services))
+    .use(lifecycleRoutes(services))
+    .use(usageRoutes(services))
+    .use(pricingRoutes(services))
+    .use(budgetRoutes(services))
+    .use(telemetryRoutes(services))
+    .use(sessionRoutes(services))
+    .use(auditRoutes(services))
+    .use(metricsRoutes(services));
 }

@@ -4,6 +4,23 @@ import { Elysia } from "elysia";
 import { VERSION } from "../config.ts";
 import * as t from "../db/schema.ts";
 import { databasePath, type Services } from "../services.ts";
+import { iso } from "./http.ts";
+
+/** Breakers and cooldowns as OmniRoute's health payload shows them (circuitBreakers, providerHealth). */
+function routingHealth(services: Services) {
+  const routing = services.routing;
+  const providerHealth: Record<string, { state: string; failures: number; lastFailure: string | null }> = {};
+  for (const b of routing.breakers()) {
+    if (b.scope !== "provider") continue;
+    providerHealth[b.key] = { state: b.view.state, failures: b.view.failures, lastFailure: iso(b.view.lastFailureAt) ?? null };
+  }
+  const { cooling, unhealthy } = routing.health.counts(routing.now());
+  return {
+    circuitBreakers: routing.breakerCounts(),
+    providerHealth,
+    connectionHealth: { cooling, unhealthy },
+  };
+}
 
 export function systemRoutes(services: Services) {
   const { db, store } = services;
@@ -48,6 +65,14 @@ export function systemRoutes(services: Services) {
         usageQueue: services.usage.stats(),
         activeRequests: services.live.size,
         providerSummary: { catalogCount: store.providers.size, configuredCount, activeCount },
+        ...routingHealth(services),
       };
-    });
+    })
+
+    // OmniRoute's way to reset the circuit breakers (same as POST /api/resilience/reset).
+    .delete("/api/monitoring/health", () => ({
+      success: true,
+      message: "Circuit breakers, cooldowns and health state reset",
+      resetCount: services.routing.reset(),
+    }));
 }

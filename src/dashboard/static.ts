@@ -1,18 +1,18 @@
-// Static assets and the landing page. Files are imported with `type: "file"` so that
+// Static assets, and the root redirecting to the dashboard. Files are imported with `type: "file"` so that
 // `bun build --compile` embeds them: the binary serves them with nothing beside it.
 import { Elysia } from "elysia";
 import htmxPath from "htmx.org/dist/htmx.min.js" with { type: "file" };
 import cssPath from "../../public/app.css" with { type: "file" };
-import { VERSION } from "../config.ts";
-import { apiKeyRequired, type Services } from "../services.ts";
-import { HomePage } from "../../views/home.tsx";
+import jsPath from "../../public/app.js" with { type: "file" };
+import type { Services } from "../services.ts";
 
 const ASSETS: Record<string, { path: string; type: string }> = {
   "htmx.min.js": { path: htmxPath, type: "text/javascript; charset=utf-8" },
   "app.css": { path: cssPath, type: "text/css; charset=utf-8" },
+  "app.js": { path: jsPath, type: "text/javascript; charset=utf-8" },
 };
 
-export function staticRoutes(services: Services) {
+export function staticRoutes(_services: Services) {
   return new Elysia({ name: "static" })
     .get("/public/:file", ({ params }) => {
       const asset = ASSETS[params.file];
@@ -21,16 +21,6 @@ export function staticRoutes(services: Services) {
         headers: { "content-type": asset.type, "cache-control": "public, max-age=3600" },
       });
     })
-    .get("/", ({ request }) => {
-      const { store } = services;
-      const html = HomePage({
-        version: VERSION,
-        baseUrl: new URL(request.url).origin,
-        providers: store.providers.size,
-        connections: store.connections.size,
-        keys: store.keysByHash.size,
-        requireApiKey: apiKeyRequired(services),
-      }) as string;
-      return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
-    });
+    // The root is the dashboard (which sends a visitor to /login when a password protects it).
+    .get("/", () => new Response(null, { status: 302, headers: { location: "/dashboard" } }));
 }

@@ -1,6 +1,6 @@
 // Drizzle schema. After editing, run `npm run db:generate` and add the new
 // migration to src/db/migrations.ts (a test fails if one is missing).
-import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at").notNull();
 const updatedAt = () => integer("updated_at").notNull();
@@ -118,6 +118,10 @@ export const usageRecords = sqliteTable(
     reasoningTokens: integer("reasoning_tokens"),
     finishReason: text("finish_reason"),
     errorCode: text("error_code"),
+    /** USD from src/usage/pricing.ts; null when the model has no price. */
+    costUsd: real("cost_usd"),
+    /** True when the upstream reported no usage and the cost is an estimate (see src/usage/estimate.ts). */
+    costEstimated: integer("cost_estimated", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("usage_records_ts_idx").on(t.timestamp),
@@ -148,4 +152,83 @@ export const requestLogs = sqliteTable(
     responseBody: text("response_body"),
   },
   (t) => [index("request_logs_ts_idx").on(t.timestamp), index("request_logs_request_id_idx").on(t.requestId)],
+);
+
+/**
+ * usage_records rolled up per UTC hour and (provider, model, key, connection), written in the
+ * same transaction as the rows (src/usage/rollup.ts). History, per-connection usage and budget
+ * spend read this instead of scanning every request. Absent dimensions are '' (not NULL) so
+ * the primary key matches them in ON CONFLICT.
+ */
+export const usageHourly = sqliteTable(
+  "usage_hourly",
+  {
+    bucket: integer("bucket").notNull(),
+    provider: text("provider").notNull().default(""),
+    model: text("model").notNull().default(""),
+    apiKeyId: text("api_key_id").notNull().default(""),
+    connectionId: text("connection_id").notNull().default(""),
+    requests: integer("requests").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    promptTokens: integer("prompt_tokens").notNull().default(0),
+    completionTokens: integer("completion_tokens").notNull().default(0),
+    cachedTokens: integer("cached_tokens").notNull().default(0),
+    reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+    totalTokens: integer("total_tokens").notNull().default(0),
+    costUsd: real("cost_usd").notNull().default(0),
+    estimatedRequests: integer("estimated_requests").notNull().default(0),
+    latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bucket, t.provider, t.model, t.apiKeyId, t.connectionId] }),
+    index("usage_hourly_key_bucket_idx").on(t.apiKeyId, t.bucket),
+    index("usage_hourly_conn_bucket_idx").on(t.connectionId, t.bucket),
+  ],
+);
+
+/** Operator prices (USD per 1M tokens) that override src/usage/prices.ts or price custom models. */
+export const modelPrices = sqliteTable(
+  "model_prices",
+  {
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    input: real("input").notNull(),
+    output: real("output").notNull(),
+    cached: real("cached"),
+    reasoning: real("reasoning"),
+    cacheCreation: real("cache_creation"),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.model] })],
+);
+
+/** Spending caps per gateway API key; spend itself is derived from usage (usage_hourly). */
+export const budgets = sqliteTable("budgets", {
+  keyId: text("key_id")
+    .primaryKey()
+    .references(() => apiKeys.id, { onDelete: "cascade" }),
+  limitUsd: real("limit_usd").notNull(),
+  period: text("period").notNull(),
+  warningThreshold: real("warning_threshold").notNull().default(0.8),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Compliance trail of control-plane writes: who, what, when, from where. Never bodies or secrets. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    timestamp: integer("timestamp").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    method: text("method").notNull(),
+    path: text("path").notNull(),
+    target: text("target"),
+    status: integer("status").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index("audit_log_ts_idx").on(t.timestamp)],
 );

@@ -1,20 +1,24 @@
-// The common path of every client-facing endpoint: authenticate, read the body into the
-// canonical form, resolve the model, pick a connection, then either pass the request
-// through (same wire format on both sides) or translate it.
+// The common path of every client-facing endpoint: authenticate, apply the gateway's rate
+// limits, read the body, apply routing policies, resolve the model into ordered targets
+// (a combo gives several), then try them (src/routing/fallback-loop.ts): for each target a
+// connection is picked and the request is passed through (same wire format on both sides)
+// or translated; a failure before the first byte reached the client moves on to the next.
 import { asGatewayError } from "../errors.ts";
 import type { CanonicalRequest } from "../formats/canonical.ts";
 import type { ClientFormat, ClientStreamContext } from "../formats/types.ts";
 import type { UpstreamFormat } from "../providers/types.ts";
-import { pickConnection } from "../routing/connections.ts";
+import { runWithFallback } from "../routing/fallback-loop.ts";
+import { admitRequest, applyPolicies, claimStreamSlot, comboFallbackOverrides } from "../routing/request-guards.ts";
 import type { Services } from "../services.ts";
 import type { ConnectionRuntime } from "../store/config-store.ts";
 import { authenticate } from "./auth.ts";
 import { readJsonBody } from "./body.ts";
 import { clientErrorResponse } from "./client-errors.ts";
 import { RequestRecord } from "./request-record.ts";
-import { resolveModel, type Target } from "./resolve.ts";
+import { planRoute, type Target } from "./resolve.ts";
 import { translateRequest } from "./translate.ts";
 import { GatewayError } from "../errors.ts";
+import { estimateRequestTokens, maxTokensOf } from "../usage/estimate.ts";
 
 export interface PassthroughContext {
   client: ClientFormat;
@@ -50,27 +54,60 @@ export async function handleClientRequest(request: Request, services: Services, 
   try {
     const url = new URL(request.url);
     rec.apiKeyId = authenticate(request, services)?.id ?? null;
+    admitRequest(services, rec.apiKeyId);
     const body = await readJsonBody(request);
     if (!body || typeof body !== "object" || Array.isArray(body)) {
       throw new GatewayError(400, "invalid_request", "Request body must be a JSON object.");
     }
     const obj = body as Record<string, unknown>;
+    rec.requestBody = services.accounting.bodies.requestBody(obj) ?? null;
     let full: ReturnType<ClientEndpoint["read"]> | null = null;
     const readFull = () => (full ??= ep.read(obj, url));
+    const estimateInput = () => estimateRequestTokens(() => readFull().canonical, obj);
+    rec.estimateInputTokens = estimateInput;
     const head = ep.peek ? ep.peek(obj, url) : { model: readFull().canonical.model, stream: readFull().canonical.stream, streamCtx: readFull().streamCtx };
     rec.requestedModel = head.model;
     rec.stream = head.stream;
-    const [target] = resolveModel(head.model, services.store);
-    const conn = pickConnection(target!.provider, services.store);
-    rec.provider = target!.provider.id;
-    rec.model = target!.model;
-    rec.connectionId = conn.id || null;
-    if (ep.passthrough && target!.provider.format === ep.nativeFormat) {
-      const canonical = () => readFull().canonical;
-      return await ep.passthrough({ client: ep.client, request, url, services, rec, body: obj, canonical, streamCtx: head.streamCtx, target: target!, conn });
+    const policy = applyPolicies(services, rec.apiKeyId, head.model, obj, ep.client.id);
+    // The body was capped in place; a canonical form read before that gets the same cap.
+    if (policy.maxTokens !== undefined && full) {
+      const c = (full as ReturnType<ClientEndpoint["read"]>).canonical;
+      c.maxTokens = Math.min(c.maxTokens ?? policy.maxTokens, policy.maxTokens);
     }
-    const { canonical, streamCtx } = readFull();
-    return await translateRequest({ request, services, client: ep.client, rec, canonical, streamCtx, target: target!, conn });
+    if (head.stream) claimStreamSlot(services, rec);
+    const plan = planRoute(policy.model, services.store, services.routing);
+    // A key over its budget gets a 429 here, before anything is sent (src/usage/budget.ts).
+    const first = plan.targets[0];
+    if (first) {
+      services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({ provider: first.provider.id, model: first.model, inputTokens: estimateInput(), maxTokens: maxTokensOf(obj) }));
+    }
+    const result = await runWithFallback({
+      requested: policy.model,
+      targets: plan.targets,
+      unresolved: plan.unresolved,
+      state: services.routing,
+      store: services.store,
+      attempts: rec.attempts,
+      signal: request.signal,
+      overrides: comboFallbackOverrides(plan.combo?.config),
+      onAttempt(target, conn) {
+        rec.provider = target.provider.id;
+        rec.model = target.model;
+        rec.connectionId = conn.id || null;
+      },
+      send(target, conn) {
+        if (ep.passthrough && target.provider.format === ep.nativeFormat) {
+          const canonical = () => readFull().canonical;
+          return ep.passthrough({ client: ep.client, request, url, services, rec, body: obj, canonical, streamCtx: head.streamCtx, target, conn });
+        }
+        const { canonical, streamCtx } = readFull();
+        return translateRequest({ request, services, client: ep.client, rec, canonical, streamCtx, target, conn });
+      },
+    });
+    // With request-log bodies on, the answer is copied for the log on its way out.
+    if (result.kind === "answered") return services.accounting.bodies.response(rec.requestId, result.response);
+    rec.finish(result.error.status, { errorCode: result.error.code, error: result.error.message });
+    return result.response ?? clientErrorResponse(ep.client, result.error);
   } catch (err) {
     const e = asGatewayError(err);
     rec.finish(e.status, { errorCode: e.code, error: e.message });

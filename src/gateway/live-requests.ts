@@ -16,6 +16,11 @@ export class LiveRequests {
     return this.active.size;
   }
 
+  /** Whether a request's stream is being relayed now (/api/sessions). */
+  has(id: string): boolean {
+    return this.active.has(id);
+  }
+
   /** Resolves when nothing is in flight, or after `ms`, whichever comes first. */
   drain(ms: number): Promise<boolean> {
     if (this.active.size === 0) return Promise.resolve(true);

@@ -1,6 +1,6 @@
-// GET /v1/models in OpenAI's list shape: every model of every provider the gateway can call
-// now (an active connection, or a keyless local provider), addressed as "prefix/model",
-// plus the operator's aliases.
+// GET /v1/models in OpenAI's list shape: the operator's combos first (owned_by "combo", as
+// OmniRoute lists them), then every model of every provider the gateway can call now (an
+// active connection, or a keyless local provider) addressed as "prefix/model", then aliases.
 import type { Services } from "../services.ts";
 
 export interface OpenAiModel {
@@ -11,12 +11,16 @@ export interface OpenAiModel {
   root: string;
   parent: string | null;
   type?: string;
+  permission?: unknown[];
 }
 
 export function listModels(services: Services): OpenAiModel[] {
   const { store } = services;
   const created = Math.floor(store.loadedAt / 1000);
   const out: OpenAiModel[] = [];
+  for (const combo of store.combos.values()) {
+    out.push({ id: combo.name, object: "model", created, owned_by: "combo", permission: [], root: combo.name, parent: null });
+  }
   for (const provider of store.providers.values()) {
     const callable = provider.auth === "none" || store.activeConnections(provider.id).length > 0;
     if (!callable) continue;

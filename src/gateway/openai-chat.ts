@@ -12,6 +12,7 @@ import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
 import { sendAndRecord } from "./translate.ts";
 import { upstreamError } from "./upstream-error.ts";
+import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
 const encoder = new TextEncoder();
 const KEEP_ALIVE = encoder.encode(": keep-alive\n\n");
@@ -57,16 +58,18 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
     up.clearTimeout();
     const e = upstreamError(res.status, text, provider.id, res.headers);
     rec.attempts.at(-1)!.error = e.message;
-    rec.finish(e.status, { errorCode: e.code, error: e.message });
-    // Same format: an OpenAI-shaped error body reaches the client as the upstream sent it.
-    const upstreamBody = e.details.upstreamBody as { error?: unknown } | undefined;
-    if (upstreamBody && typeof upstreamBody.error === "object") {
-      const headers: Record<string, string> = { ...baseHeaders, "content-type": "application/json" };
-      if (e.details.retryAfter) headers["retry-after"] = e.details.retryAfter;
-      // …except a 529 (Anthropic's "overloaded" from an Anthropic-ish proxy), which OpenAI SDKs do not know.
-      return new Response(text, { status: openAiStatus(e.status), headers });
-    }
-    return openAiErrorResponse(e);
+    // Nothing reached the client yet: the fallback loop decides whether another target gets a go.
+    throw new UpstreamFailure(e, () => {
+      // Same format: an OpenAI-shaped error body reaches the client as the upstream sent it.
+      const upstreamBody = e.details.upstreamBody as { error?: unknown } | undefined;
+      if (upstreamBody && typeof upstreamBody.error === "object") {
+        const headers: Record<string, string> = { ...baseHeaders, "content-type": "application/json" };
+        if (e.details.retryAfter) headers["retry-after"] = e.details.retryAfter;
+        // …except a 529 (Anthropic's "overloaded" from an Anthropic-ish proxy), which OpenAI SDKs do not know.
+        return new Response(text, { status: openAiStatus(e.status), headers });
+      }
+      return openAiErrorResponse(e);
+    });
   }
 
   const isSse = (res.headers.get("content-type") ?? "").includes("text/event-stream");
@@ -84,6 +87,7 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
     errorEvent: (message) => encoder.encode(openAiStreamErrorChunk(new GatewayError(502, "upstream_bad_response", message))),
     abortUpstream: up.abort,
     onFirstByte: () => rec.markFirstByte(),
+    onChunk: () => rec.streamChunks++,
     onDone: (outcome) => {
       up.clearTimeout();
       services.live.remove(rec.requestId);

@@ -8,6 +8,7 @@ import type { PassthroughContext } from "./client-request.ts";
 import { clientErrorResponse } from "./client-errors.ts";
 import { observingObserver, sendAndRecord, streamResponse } from "./translate.ts";
 import { upstreamError } from "./upstream-error.ts";
+import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
 export interface PassthroughSpec {
   adapter: UpstreamFormatAdapter;
@@ -38,15 +39,17 @@ export function passthrough(spec: PassthroughSpec) {
       up.clearTimeout();
       const e = upstreamError(res.status, text, target.provider.id, res.headers);
       rec.attempts.at(-1)!.error = e.message;
-      rec.finish(e.status, { errorCode: e.code, error: e.message });
-      if (spec.isNativeError(e.details.upstreamBody)) {
-        const h: Record<string, string> = { ...headers, "content-type": "application/json" };
-        if (e.details.retryAfter) h["retry-after"] = e.details.retryAfter;
-        return new Response(text, { status: e.status, headers: h });
-      }
-      const out = clientErrorResponse(client, e);
-      for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
-      return out;
+      // Nothing reached the client yet: the fallback loop decides whether another target gets a go.
+      throw new UpstreamFailure(e, () => {
+        if (spec.isNativeError(e.details.upstreamBody)) {
+          const h: Record<string, string> = { ...headers, "content-type": "application/json" };
+          if (e.details.retryAfter) h["retry-after"] = e.details.retryAfter;
+          return new Response(text, { status: e.status, headers: h });
+        }
+        const out = clientErrorResponse(client, e);
+        for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+        return out;
+      });
     }
 
     const contentType = res.headers.get("content-type") ?? "application/json";

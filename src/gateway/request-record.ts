@@ -29,6 +29,12 @@ export class RequestRecord {
   connectionId: string | null = null;
   ttfbMs: number | null = null;
   attempts: Attempt[] = [];
+  /** Upstream chunks relayed to the client so far (sessions' tokens so far; cost estimates). */
+  streamChunks = 0;
+  /** Set when request bodies are logged (src/usage/bodies.ts): redacted, truncated. */
+  requestBody: string | null = null;
+  /** Input tokens estimated from the request, for a cost when the upstream reports no usage. */
+  estimateInputTokens?: () => number;
   private done = false;
   private finishHooks: ((status: number) => void)[] = [];
 
@@ -37,7 +43,9 @@ export class RequestRecord {
     private readonly request: Request,
     readonly endpoint: string,
     readonly clientFormat: string,
-  ) {}
+  ) {
+    services.accounting.begin(this, { userAgent: request.headers.get("user-agent"), clientIp: peerOf(request) ?? null });
+  }
 
   elapsed(): number {
     return Math.round(performance.now() - this.startedAt);
@@ -60,7 +68,8 @@ export class RequestRecord {
     for (const hook of this.finishHooks.splice(0)) hook(status);
     const usage = opts.usage ?? NO_USAGE;
     const latencyMs = this.elapsed();
-    this.services.usage.record({
+    // Priced, accounted (budget, telemetry, metrics, sessions) and queued for the batched write.
+    this.services.accounting.record({
       usage: {
         requestId: this.requestId,
         timestamp: this.timestamp,
@@ -96,7 +105,13 @@ export class RequestRecord {
         error: opts.error ?? null,
         userAgent: this.request.headers.get("user-agent"),
         clientIp: peerOf(this.request) ?? null,
+        requestBody: this.requestBody,
       },
+    }, {
+      usage,
+      reachedUpstream: this.attempts.some((a) => a.status >= 200 && a.status < 300),
+      streamChunks: this.streamChunks,
+      estimateInputTokens: this.estimateInputTokens,
     });
   }
 }

@@ -18,11 +18,21 @@ import { anthropicMessagesEndpoint } from "./endpoints/anthropic.ts";
 import { geminiEndpoint, parseGeminiPath } from "./endpoints/gemini.ts";
 import { ollamaChatEndpoint } from "./endpoints/ollama.ts";
 import { responsesEndpoint } from "./endpoints/responses.ts";
+import { providerChatEndpoint } from "./endpoints/provider-chat.ts";
 import { geminiModel, listModels } from "./models.ts";
 import { openAiChatEndpoint } from "./openai-chat.ts";
 import { VERSION } from "../config.ts";
 
 const NO_PARSE = { parse: "none" } as const;
+
+/** The busiest endpoints, served by Bun's router directly (see src/server.ts); Elysia keeps the same routes for app.handle. */
+export function hotRoutes(services: Services): Record<string, (request: Request) => Promise<Response>> {
+  return {
+    "/v1/chat/completions": (request) => handleClientRequest(request, services, openAiChatEndpoint),
+    "/v1/messages": (request) => handleClientRequest(request, services, anthropicMessagesEndpoint),
+    "/v1/responses": (request) => handleClientRequest(request, services, responsesEndpoint),
+  };
+}
 
 export function gatewayRoutes(services: Services) {
   /** Runs a read-only handler behind the API-key check, errors in the client's format. */
@@ -44,6 +54,12 @@ export function gatewayRoutes(services: Services) {
     new Elysia({ name: "gateway" })
       // OpenAI Chat Completions and model listing.
       .post("/v1/chat/completions", ({ request }) => handleClientRequest(request, services, openAiChatEndpoint), NO_PARSE)
+      // Dedicated provider routes: the provider from the path, the prefix added to a bare model.
+      .post(
+        "/v1/providers/:provider/chat/completions",
+        ({ request, params }) => handleClientRequest(request, services, providerChatEndpoint(decodeURIComponent(params.provider), services.store)),
+        NO_PARSE,
+      )
       .get("/v1/models", ({ request }) => guarded(openAiChatClient, request, () => Response.json({ object: "list", data: listModels(services) })))
       .head("/v1/models", ({ request }) =>
         guarded(openAiChatClient, request, () => new Response(null, { status: 200, headers: { "content-type": "application/json" } })),

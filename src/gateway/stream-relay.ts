@@ -30,6 +30,8 @@ export interface RelayOptions {
   errorEvent: (message: string) => Uint8Array;
   abortUpstream: () => void;
   onFirstByte: () => void;
+  /** Each upstream chunk relayed (sessions count them as tokens so far). */
+  onChunk?: () => void;
   onDone: (outcome: RelayOutcome) => void;
 }
 
@@ -92,6 +94,7 @@ export function relayStream(opts: RelayOptions): ReadableStream<Uint8Array> {
           firstByte = true;
           opts.onFirstByte();
         }
+        opts.onChunk?.();
         const out = opts.observer.push(result.value);
         if (out.length > 0) {
           controller.enqueue(out);

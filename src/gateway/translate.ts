@@ -14,6 +14,9 @@ import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
 import { VERSION } from "../config.ts";
+import { connKeyOf } from "../routing/routing-state.ts";
+import { UpstreamFailure } from "../routing/upstream-failure.ts";
+import { readUpstreamLimits } from "../routing/upstream-limits.ts";
 
 const encoder = new TextEncoder();
 
@@ -46,15 +49,21 @@ export async function sendAndRecord(
     error?: string;
   };
   rec.attempts.push(attempt);
+  // Timeouts come from the provider's resilience profile (/api/resilience), else the CLI flag.
+  const profile = services.routing.profile(target.provider.id);
   try {
     const up = await sendUpstream({
       url: `${upstreamBase(target.provider, conn)}${path}`,
       headers: { ...authHeaders(target.provider, conn), "content-type": "application/json", "user-agent": `OmniRoute/${VERSION}`, ...headers },
       body,
       signal: input.request.signal,
-      timeoutMs: services.config.upstreamTimeoutMs,
+      timeoutMs: profile.requestTimeoutMs ?? services.config.upstreamTimeoutMs,
+      ttfbTimeoutMs: profile.ttfbTimeoutMs ?? undefined,
     });
     attempt.status = up.response.status;
+    // Limits the upstream announces (x-ratelimit-*) are kept per connection for /api/rate-limits.
+    const limits = readUpstreamLimits(up.response.headers, services.routing.now());
+    if (limits) services.routing.recordUpstreamLimits(connKeyOf(conn), target.model, limits);
     return up;
   } catch (err) {
     const e = asGatewayError(err);
@@ -86,10 +95,12 @@ export async function translateRequest(input: TranslateInput): Promise<Response>
     up.clearTimeout();
     const e = upstreamError(res.status, text, target.provider.id, res.headers);
     rec.attempts.at(-1)!.error = e.message;
-    rec.finish(e.status, { errorCode: e.code, error: e.message });
-    const out = clientErrorResponse(client, e);
-    for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
-    return out;
+    // Nothing reached the client yet: the fallback loop decides whether another target gets a go.
+    throw new UpstreamFailure(e, () => {
+      const out = clientErrorResponse(client, e);
+      for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+      return out;
+    });
   }
 
   if (!canonical.stream) {
@@ -234,6 +245,7 @@ export function streamResponse(
     },
     abortUpstream: up.abort,
     onFirstByte: () => rec.markFirstByte(),
+    onChunk: () => rec.streamChunks++,
     onDone: (outcome) => {
       up.clearTimeout();
       services.live.remove(rec.requestId);

@@ -26,6 +26,11 @@ export interface UpstreamCall {
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
   timeoutMs: number;
+  /**
+   * Limit until the response headers arrive (time to first byte), on top of timeoutMs; lets a
+   * combo give up early on an upstream that accepts the connection but never starts answering.
+   */
+  ttfbTimeoutMs?: number;
 }
 
 export interface UpstreamResult {
@@ -42,10 +47,19 @@ export interface UpstreamResult {
 export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> {
   const controller = new AbortController();
   let timedOut = false;
+  let timedOutMs = call.timeoutMs;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort(new Error("upstream timeout"));
   }, call.timeoutMs);
+  const ttfbTimer =
+    call.ttfbTimeoutMs !== undefined && call.ttfbTimeoutMs < call.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          timedOutMs = call.ttfbTimeoutMs!;
+          controller.abort(new Error("upstream time-to-first-byte timeout"));
+        }, call.ttfbTimeoutMs)
+      : undefined;
   const onClientAbort = () => controller.abort(new Error("client disconnected"));
   if (call.signal) {
     if (call.signal.aborted) onClientAbort();
@@ -60,12 +74,12 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
       headers: call.headers,
       body: call.body,
       signal: controller.signal,
-    });
+    }).finally(() => clearTimeout(ttfbTimer));
     return { response, abort: () => controller.abort(new Error("aborted")), clearTimeout: cleanup };
   } catch (err) {
     cleanup();
     const host = safeHost(call.url);
-    if (timedOut) throw new GatewayError(504, "upstream_timeout", `Upstream ${host} did not answer within ${call.timeoutMs} ms`);
+    if (timedOut) throw new GatewayError(504, "upstream_timeout", `Upstream ${host} did not answer within ${timedOutMs} ms`);
     if (call.signal?.aborted) throw new GatewayError(499, "upstream_error", "client closed the request");
     const reason = err instanceof Error ? err.message : String(err);
     throw new GatewayError(502, "upstream_unreachable", `Upstream ${host} is unreachable: ${reason}`);

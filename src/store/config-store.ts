@@ -9,6 +9,7 @@ import type { ModelInfo, ModelType, ProviderRuntime } from "../providers/types.t
 import type { Cipher } from "../security/cipher.ts";
 import { settingsFromRows, type Settings } from "../settings.ts";
 import { nodeToRuntime } from "../providers/nodes.ts";
+import { loadRoutingConfig, type RoutingConfig } from "../routing/routing-config.ts";
 
 export interface ConnectionRuntime {
   id: string;
@@ -20,6 +21,8 @@ export interface ConnectionRuntime {
   /** Per-connection base URL override (providerSpecificData.baseUrl). */
   baseUrl: string | null;
   testStatus: string;
+  /** When the last connection test ran (epoch ms); a passing test clears an auth failure recorded before it. */
+  lastTestedAt?: number | null;
 }
 
 export interface ApiKeyRuntime {
@@ -46,6 +49,8 @@ export class ConfigStore {
   combos = new Map<string, ComboRuntime>();
   customModels = new Map<string, ModelInfo[]>();
   settings!: Settings;
+  /** Resilience profiles, client rate limits and policies (settings rows of their own, see src/routing). */
+  routing!: RoutingConfig;
   loadedAt = 0;
   /** Connections whose secret could not be decrypted (wrong key file): shown, never used. */
   undecryptable = new Set<string>();
@@ -98,6 +103,7 @@ export class ConfigStore {
         apiKey,
         baseUrl: typeof data.baseUrl === "string" && data.baseUrl ? data.baseUrl : null,
         testStatus: row.testStatus,
+        lastTestedAt: row.lastTestedAt,
       };
       connections.set(conn.id, conn);
       const list = byProvider.get(conn.provider) ?? [];
@@ -119,7 +125,9 @@ export class ConfigStore {
       combos.set(row.name, { id: row.id, name: row.name, strategy: row.strategy, targets: row.targets, config: row.config });
     }
 
-    const settings = settingsFromRows(this.db.select().from(t.settings).all());
+    const settingRows = this.db.select().from(t.settings).all();
+    const settings = settingsFromRows(settingRows);
+    const routing = loadRoutingConfig(settingRows);
 
     // Swap everything at once so a concurrent request never sees half a reload.
     Object.assign(this, {
@@ -132,6 +140,7 @@ export class ConfigStore {
       combos,
       customModels,
       settings,
+      routing,
       undecryptable,
       loadedAt: Date.now(),
     });

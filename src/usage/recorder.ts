@@ -3,6 +3,7 @@
 import type { Db } from "../db/client.ts";
 import { eq } from "drizzle-orm";
 import { apiKeys, usageRecords, requestLogs } from "../db/schema.ts";
+import { rollupBatch } from "./rollup.ts";
 import { fastInsert, type FastInsert } from "../db/fast-insert.ts";
 
 export type UsageRow = typeof usageRecords.$inferInsert;
@@ -32,15 +33,16 @@ export class SqliteUsageSink implements UsageSink {
   private dropped = 0;
   private listeners: ((entries: UsageEntry[]) => void)[] = [];
 
-  private readonly insertUsage: FastInsert<UsageRow>;
-  private readonly insertLog: FastInsert<RequestLogRow>;
+  private insertUsage!: FastInsert<UsageRow>;
+  private insertLog!: FastInsert<RequestLogRow>;
+  /** The connection the prepared statements belong to (a backup restore swaps it). */
+  private bound: Db["$client"] | null = null;
 
   constructor(
     private readonly db: Db,
     flushMs: number,
   ) {
-    this.insertUsage = fastInsert(db.$client, usageRecords);
-    this.insertLog = fastInsert(db.$client, requestLogs);
+    this.prepare();
     this.timer = setInterval(() => this.flush(), flushMs);
     // Do not keep the process alive just for the flush timer.
     (this.timer as { unref?: () => void }).unref?.();
@@ -59,7 +61,16 @@ export class SqliteUsageSink implements UsageSink {
     this.listeners.push(listener);
   }
 
+  private prepare(): void {
+    const client = this.db.$client;
+    if (client === this.bound) return;
+    this.insertUsage = fastInsert(client, usageRecords);
+    this.insertLog = fastInsert(client, requestLogs);
+    this.bound = client;
+  }
+
   flush(): void {
+    if (this.queue.length > 0) this.prepare();
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH);
       try {
@@ -68,6 +79,8 @@ export class SqliteUsageSink implements UsageSink {
             this.insertUsage.run(e.usage);
             this.insertLog.run(e.log);
           }
+          // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
+          rollupBatch(this.db.$client, batch.map((e) => e.usage));
           // A key's "last used" rides on the usage batch instead of a write per request.
           for (const [keyId, at] of lastUseByKey(batch)) {
             tx.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)).run();
@@ -82,6 +95,11 @@ export class SqliteUsageSink implements UsageSink {
         return;
       }
     }
+  }
+
+  /** Entries recorded but not yet written (budget spend counts them on load). */
+  pending(): readonly UsageEntry[] {
+    return this.queue;
   }
 
   close(): void {

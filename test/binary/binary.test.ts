@@ -3,7 +3,7 @@
 // migrations, htmx and the CSS must be embedded, and nothing may depend on the cwd.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -297,6 +297,22 @@ describe("a running binary", () => {
     expect(node.status).toBe(201);
     const conn = await postJson(`${server.base}/api/providers`, { provider: "slow", name: "slow-conn", apiKey: "sk-any" });
     expect(conn.status).toBe(201);
+  });
+
+  test("backs up and exports from inside the binary (the minified worker thread), into its data dir only", async () => {
+    const made = await fetch(`${server.base}/api/db-backups`, { method: "PUT" });
+    expect(made.status).toBe(200);
+    const { filename, size } = await made.json();
+    expect(statSync(join(server.dataDir, "db_backups", filename)).size).toBe(size);
+    const exported = await fetch(`${server.base}/api/db-backups/export`);
+    expect(exported.status).toBe(200);
+    expect(Buffer.from(await exported.arrayBuffer()).subarray(0, 15).toString()).toBe("SQLite format 3");
+    const archive = await fetch(`${server.base}/api/db-backups/exportAll`);
+    expect(archive.status).toBe(200);
+    const files = await new Bun.Archive(await archive.blob()).files();
+    expect([...files.keys()].map((k) => k.split("/")[1]).sort()).toEqual(["SHA256SUMS", "manifest.json", "omniroute.sqlite", "settings.json"]);
+    // Nothing but the data dir and the binary itself in the folder it runs from.
+    expect(readdirSync(join(server.dataDir, "..")).sort()).toEqual(["data", "omniroute"]);
   });
 
   test("SIGTERM lets a request still waiting for its upstream finish, exits 0 and flushes usage", async () => {

@@ -31,6 +31,10 @@ describe("defaults", () => {
       usageFlushMs: 1000,
       upstreamTimeoutMs: 600_000,
       logLevel: "info",
+      backupIntervalHours: 24,
+      backupKeep: 10,
+      backupMaxAgeDays: 30,
+      backupImportMaxMb: 64,
     });
   });
 
@@ -70,6 +74,12 @@ describe("precedence", () => {
       usageFlushMs: ["50", 50],
       upstreamTimeoutMs: ["5000", 5000],
       logLevel: ["error", "error"],
+      adminToken: ["adm-token", "adm-token"],
+      initialPassword: ["first-pass", "first-pass"],
+      backupIntervalHours: ["0.5", 0.5],
+      backupKeep: ["3", 3],
+      backupMaxAgeDays: ["0", 0],
+      backupImportMaxMb: ["16", 16],
     };
     for (const opt of OPTIONS) {
       const [raw, expected] = values[opt.key]!;

@@ -36,7 +36,7 @@ export async function startGateway(overrides: Partial<Config> = {}): Promise<Tes
       );
     },
     async listen() {
-      server ??= serve(app, { port: 0, hostname: "127.0.0.1" });
+      server ??= serve(app, { port: 0, hostname: "127.0.0.1", services });
       return `http://127.0.0.1:${server.port}`;
     },
     async close() {

@@ -1,0 +1,22 @@
+// Every dashboard page, in one list: the navigation is built from it. A new area's page is a
+// file in this folder (a DashboardPage: path, label, group, order, routes) plus one line here.
+import type { DashboardPage } from "../http.ts";
+import { aliasesPage } from "./aliases.ts";
+import { connectPage } from "./connect.ts";
+import { keysPage } from "./keys.ts";
+import { modelsPage } from "./models.ts";
+import { nodesPage } from "./nodes.ts";
+import { overviewPage } from "./overview.ts";
+import { providersPage } from "./providers.ts";
+import { settingsPage } from "./settings.ts";
+
+export const PAGES: DashboardPage[] = [
+  overviewPage,
+  providersPage,
+  nodesPage,
+  modelsPage,
+  aliasesPage,
+  keysPage,
+  connectPage,
+  settingsPage,
+];

@@ -1,0 +1,89 @@
+// The gateway's Prometheus metrics (GET /metrics). Counters and histograms are fed once per
+// finished request from the usage row; gauges (queue, in-flight, budgets, breakers) are read
+// from live state at scrape time. Other areas (cache, …) add families with addCollector().
+import { Counter, PromHistogram, header, sample } from "./prometheus.ts";
+import type { UsageRow } from "./recorder.ts";
+import { isErrorStatus } from "./rollup.ts";
+
+/** Seconds; spans a fast cache hit to a long reasoning stream. */
+const LATENCY_BOUNDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const TTFT_BOUNDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+
+export interface ScrapeState {
+  usageQueue: { queued: number; written: number; dropped: number };
+  inFlight: number;
+  streams: number;
+  budgets: { keyId: string; limit: number; spent: number }[];
+  /** services.routing.breakers(), when the routing layer provides it. */
+  breakers?: { scope: string; key: string; providerId: string; view: { state: string; trips: number } }[];
+  startedAt: number;
+}
+
+export class GatewayMetrics {
+  private readonly requests = new Counter("omniroute_requests_total", "Gateway requests by provider, client format and HTTP status.", ["provider", "client_format", "status"]);
+  private readonly errors = new Counter("omniroute_request_errors_total", "Failed gateway requests by provider and error code.", ["provider", "code"]);
+  private readonly latency = new PromHistogram("omniroute_request_duration_seconds", "Time from request received to response finished.", ["provider"], LATENCY_BOUNDS);
+  private readonly ttft = new PromHistogram("omniroute_time_to_first_token_seconds", "Time to the first upstream byte of streamed responses.", ["provider"], TTFT_BOUNDS);
+  private readonly tokens = new Counter("omniroute_tokens_total", "Tokens reported by upstreams, by kind (cached ⊂ prompt, reasoning ⊂ completion).", ["provider", "model", "kind"]);
+  private readonly cost = new Counter("omniroute_cost_usd_total", "Cost in US dollars (includes estimates).", ["provider", "model"]);
+  private readonly estimated = new Counter("omniroute_cost_estimated_requests_total", "Requests whose cost was estimated because the upstream reported no usage.", ["provider"]);
+  private readonly collectors: (() => string)[] = [];
+
+  /** Renders extra metric families (already in exposition format) at each scrape. */
+  addCollector(collect: () => string): void {
+    this.collectors.push(collect);
+  }
+
+  observe(row: UsageRow): void {
+    const provider = row.provider ?? "none";
+    this.requests.inc([provider, row.clientFormat, String(row.status)]);
+    if (isErrorStatus(row.status)) this.errors.inc([provider, row.errorCode ?? "error"]);
+    this.latency.observe([provider], row.latencyMs / 1000);
+    if (row.stream && row.ttfbMs != null) this.ttft.observe([provider], row.ttfbMs / 1000);
+    const model = row.model ?? "none";
+    if (row.promptTokens) this.tokens.inc([provider, model, "prompt"], row.promptTokens);
+    if (row.completionTokens) this.tokens.inc([provider, model, "completion"], row.completionTokens);
+    if (row.cachedTokens) this.tokens.inc([provider, model, "cached"], row.cachedTokens);
+    if (row.reasoningTokens) this.tokens.inc([provider, model, "reasoning"], row.reasoningTokens);
+    if (row.costUsd) this.cost.inc([provider, model], row.costUsd);
+    if (row.costEstimated) this.estimated.inc([provider]);
+  }
+
+  render(state: ScrapeState): string {
+    let out = "";
+    for (const family of [this.requests, this.errors, this.latency, this.ttft, this.tokens, this.cost, this.estimated]) out += family.render();
+
+    out += header("omniroute_usage_queue_depth", "gauge", "Usage rows waiting for the next batched write.");
+    out += sample("omniroute_usage_queue_depth", {}, state.usageQueue.queued);
+    out += header("omniroute_usage_rows_written_total", "counter", "Usage rows written to the database.");
+    out += sample("omniroute_usage_rows_written_total", {}, state.usageQueue.written);
+    out += header("omniroute_usage_rows_dropped_total", "counter", "Usage rows dropped because the queue was full.");
+    out += sample("omniroute_usage_rows_dropped_total", {}, state.usageQueue.dropped);
+
+    out += header("omniroute_requests_in_flight", "gauge", "Gateway requests being served.");
+    out += sample("omniroute_requests_in_flight", {}, state.inFlight);
+    out += header("omniroute_streams_active", "gauge", "Responses currently streaming to clients.");
+    out += sample("omniroute_streams_active", {}, state.streams);
+
+    if (state.budgets.length) {
+      out += header("omniroute_budget_limit_usd", "gauge", "Budget limit per API key for its current period.");
+      for (const b of state.budgets) out += sample("omniroute_budget_limit_usd", { key_id: b.keyId }, b.limit);
+      out += header("omniroute_budget_spent_usd", "gauge", "Spend per API key in its current budget period.");
+      for (const b of state.budgets) out += sample("omniroute_budget_spent_usd", { key_id: b.keyId }, b.spent);
+    }
+
+    if (state.breakers?.length) {
+      out += header("omniroute_circuit_breaker_open", "gauge", "1 when a circuit breaker is open or half-open.");
+      for (const b of state.breakers) {
+        out += sample("omniroute_circuit_breaker_open", { scope: b.scope, key: b.key, provider: b.providerId, state: b.view.state }, b.view.state === "closed" ? 0 : 1);
+      }
+      out += header("omniroute_circuit_breaker_trips_total", "counter", "Times a circuit breaker has opened.");
+      for (const b of state.breakers) out += sample("omniroute_circuit_breaker_trips_total", { scope: b.scope, key: b.key, provider: b.providerId }, b.view.trips);
+    }
+
+    out += header("omniroute_start_time_seconds", "gauge", "Unix time the process started.");
+    out += sample("omniroute_start_time_seconds", {}, Math.floor(state.startedAt / 1000));
+    for (const collect of this.collectors) out += collect();
+    return out;
+  }
+}

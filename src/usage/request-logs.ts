@@ -1,0 +1,174 @@
+// Per-request rows for /api/usage/request-logs and /api/usage/logs: always one page,
+// newest first, walked down an index (timestamp, or key/connection/provider + timestamp),
+// never an unbounded SELECT. Pages go by offset or, for deep paging, by cursor.
+import type { Database } from "bun:sqlite";
+
+export interface RequestLogQuery {
+  limit: number;
+  offset: number;
+  /** "<timestamp>:<id>" of the last row of the previous page. */
+  cursor?: string;
+  from?: number;
+  to?: number;
+  provider?: string;
+  model?: string;
+  keyId?: string;
+  connectionId?: string;
+  /** An exact status, or a class: success | error | 2xx | 4xx | 5xx. */
+  status?: string;
+  requestId?: string;
+  includeBodies: boolean;
+}
+
+interface Joined {
+  id: number;
+  request_id: string;
+  timestamp: number;
+  endpoint: string;
+  client_format: string;
+  provider: string | null;
+  model: string | null;
+  requested_model: string | null;
+  connection_id: string | null;
+  api_key_id: string | null;
+  status: number;
+  stream: number;
+  latency_ms: number;
+  ttfb_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cached_tokens: number | null;
+  reasoning_tokens: number | null;
+  finish_reason: string | null;
+  error_code: string | null;
+  cost_usd: number | null;
+  cost_estimated: number;
+  method: string | null;
+  attempts: string | null;
+  error: string | null;
+  user_agent: string | null;
+  client_ip: string | null;
+  request_body?: string | null;
+  response_body?: string | null;
+}
+
+const STATUS_CLASSES: Record<string, string> = {
+  success: "u.status < 400",
+  error: "u.status >= 400 AND u.status <> 499",
+  "2xx": "u.status BETWEEN 200 AND 299",
+  "4xx": "u.status BETWEEN 400 AND 499",
+  "5xx": "u.status BETWEEN 500 AND 599",
+};
+
+export class InvalidQuery extends Error {}
+
+function view(r: Joined) {
+  const out: Record<string, unknown> = {
+    id: r.id,
+    requestId: r.request_id,
+    timestamp: new Date(r.timestamp).toISOString(),
+    method: r.method ?? "POST",
+    endpoint: r.endpoint,
+    clientFormat: r.client_format,
+    requestedModel: r.requested_model,
+    provider: r.provider,
+    model: r.model,
+    connectionId: r.connection_id,
+    keyId: r.api_key_id,
+    status: r.status,
+    stream: r.stream === 1,
+    latencyMs: r.latency_ms,
+    ttfbMs: r.ttfb_ms,
+    tokens: {
+      prompt: r.prompt_tokens,
+      completion: r.completion_tokens,
+      total: r.total_tokens,
+      cached: r.cached_tokens,
+      reasoning: r.reasoning_tokens,
+    },
+    costUsd: r.cost_usd,
+    costEstimated: r.cost_estimated === 1,
+    finishReason: r.finish_reason,
+    errorCode: r.error_code,
+    error: r.error,
+    attempts: r.attempts ? JSON.parse(r.attempts) : [],
+    userAgent: r.user_agent,
+    clientIp: r.client_ip,
+  };
+  if ("request_body" in r) {
+    out.requestBody = r.request_body ?? null;
+    out.responseBody = r.response_body ?? null;
+  }
+  return out;
+}
+
+export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
+  const parts: string[] = [];
+  const params: Record<string, string | number> = {};
+  const add = (sql: string, name?: string, value?: string | number) => {
+    parts.push(sql);
+    if (name !== undefined) params[name] = value!;
+  };
+  if (q.from !== undefined) add("u.timestamp >= $from", "from", q.from);
+  if (q.to !== undefined) add("u.timestamp < $to", "to", q.to);
+  if (q.provider !== undefined) add("u.provider = $provider", "provider", q.provider);
+  if (q.model !== undefined) add("u.model = $model", "model", q.model);
+  if (q.keyId !== undefined) add("u.api_key_id = $keyId", "keyId", q.keyId);
+  if (q.connectionId !== undefined) add("u.connection_id = $connectionId", "connectionId", q.connectionId);
+  if (q.requestId !== undefined) add("u.request_id = $requestId", "requestId", q.requestId);
+  if (q.status !== undefined) {
+    if (STATUS_CLASSES[q.status]) add(STATUS_CLASSES[q.status]!);
+    else if (/^\d{3}$/.test(q.status)) add("u.status = $status", "status", Number(q.status));
+    else throw new InvalidQuery("status must be a 3-digit code or one of success, error, 2xx, 4xx, 5xx");
+  }
+  if (q.cursor !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(q.cursor);
+    if (!m) throw new InvalidQuery("cursor must be the nextCursor of a previous page");
+    add("(u.timestamp < $cts OR (u.timestamp = $cts AND u.id < $cid))");
+    params.cts = Number(m[1]);
+    params.cid = Number(m[2]);
+  }
+  const bodies = q.includeBodies ? ", l.request_body, l.response_body" : "";
+  const sql = `SELECT u.*, l.method, l.attempts, l.error, l.user_agent, l.client_ip${bodies}
+    FROM usage_records u LEFT JOIN request_logs l ON l.request_id = u.request_id
+    ${parts.length ? `WHERE ${parts.join(" AND ")}` : ""}
+    ORDER BY u.timestamp DESC, u.id DESC LIMIT $limit OFFSET $offset`;
+  // One row more than asked says whether there is a next page, without a count(*).
+  const rows = sqlite.query(sql).all({ ...params, limit: q.limit + 1, offset: q.offset }) as Joined[];
+  const hasMore = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  const last = page.at(-1);
+  return {
+    logs: page.map(view),
+    limit: q.limit,
+    offset: q.offset,
+    hasMore,
+    nextCursor: hasMore && last ? `${last.timestamp}:${last.id}` : null,
+  };
+}
+
+/** The latest rows as short lines (GET /api/usage/logs). */
+export function recentLogLines(sqlite: Database, limit: number, names: { key: (id: string) => string | null; connection: (id: string) => string | null }) {
+  const rows = sqlite.query("SELECT * FROM usage_records ORDER BY id DESC LIMIT $limit").all({ limit }) as Joined[];
+  return rows.map((r) => {
+    const key = r.api_key_id ? (names.key(r.api_key_id) ?? r.api_key_id) : null;
+    const connection = r.connection_id ? (names.connection(r.connection_id) ?? r.connection_id) : null;
+    const cost = r.cost_usd === null ? "unpriced" : `$${r.cost_usd.toFixed(6)}${r.cost_estimated ? " (est.)" : ""}`;
+    const target = r.provider ? `${r.provider}/${r.model ?? "?"}` : (r.requested_model ?? "-");
+    return {
+      timestamp: new Date(r.timestamp).toISOString(),
+      requestId: r.request_id,
+      status: r.status,
+      provider: r.provider,
+      model: r.model,
+      connection,
+      key,
+      promptTokens: r.prompt_tokens,
+      completionTokens: r.completion_tokens,
+      costUsd: r.cost_usd,
+      latencyMs: r.latency_ms,
+      line: `${new Date(r.timestamp).toISOString()} | ${r.status} | ${target} | ${connection ?? "-"} | ${key ?? "-"} | in ${r.prompt_tokens ?? "?"} out ${r.completion_tokens ?? "?"} | ${cost} | ${r.latency_ms}ms`,
+    };
+  });
+}

@@ -1,0 +1,130 @@
+// Hourly rollup of usage_records (table usage_hourly). A written batch is folded into a few
+// rows per (hour, provider, model, key, connection) and upserted in the batch's transaction,
+// so /api/usage/history over a month reads ~hours × combinations rows instead of every request.
+import type { Database } from "bun:sqlite";
+import type { usageRecords } from "../db/schema.ts";
+
+type UsageRow = typeof usageRecords.$inferInsert;
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export const hourOf = (ts: number) => Math.floor(ts / HOUR_MS) * HOUR_MS;
+
+/** A request the client walked away from (499) is not an error of the gateway or the upstream. */
+export const isErrorStatus = (status: number) => status >= 400 && status !== 499;
+
+interface Agg {
+  bucket: number;
+  provider: string;
+  model: string;
+  apiKeyId: string;
+  connectionId: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+  costUsd: number;
+  estimatedRequests: number;
+  latencyMsSum: number;
+}
+
+export function aggregate(rows: UsageRow[]): Agg[] {
+  const groups = new Map<string, Agg>();
+  for (const r of rows) {
+    const bucket = hourOf(r.timestamp);
+    const provider = r.provider ?? "";
+    const model = r.model ?? "";
+    const apiKeyId = r.apiKeyId ?? "";
+    const connectionId = r.connectionId ?? "";
+    const key = `${bucket}\u0000${provider}\u0000${model}\u0000${apiKeyId}\u0000${connectionId}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { bucket, provider, model, apiKeyId, connectionId, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, totalTokens: 0, costUsd: 0, estimatedRequests: 0, latencyMsSum: 0 };
+      groups.set(key, g);
+    }
+    g.requests++;
+    if (isErrorStatus(r.status)) g.errors++;
+    g.promptTokens += r.promptTokens ?? 0;
+    g.completionTokens += r.completionTokens ?? 0;
+    g.cachedTokens += r.cachedTokens ?? 0;
+    g.reasoningTokens += r.reasoningTokens ?? 0;
+    g.totalTokens += r.totalTokens ?? (r.promptTokens ?? 0) + (r.completionTokens ?? 0);
+    g.costUsd += r.costUsd ?? 0;
+    if (r.costEstimated) g.estimatedRequests++;
+    g.latencyMsSum += r.latencyMs;
+  }
+  return [...groups.values()];
+}
+
+const MEASURES = [
+  "requests",
+  "errors",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+  "cost_usd",
+  "estimated_requests",
+  "latency_ms_sum",
+] as const;
+
+const UPSERT = `INSERT INTO usage_hourly (bucket, provider, model, api_key_id, connection_id, ${MEASURES.join(", ")})
+VALUES ($bucket, $provider, $model, $apiKeyId, $connectionId, $requests, $errors, $promptTokens, $completionTokens,
+        $cachedTokens, $reasoningTokens, $totalTokens, $costUsd, $estimatedRequests, $latencyMsSum)
+ON CONFLICT (bucket, provider, model, api_key_id, connection_id) DO UPDATE SET
+${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(",\n")}`;
+
+/** Adds a batch to the rollup. Call inside the transaction that inserts the rows. */
+export function rollupBatch(sqlite: Database, rows: UsageRow[]): void {
+  const stmt = sqlite.query(UPSERT); // query() caches the prepared statement per connection
+  for (const g of aggregate(rows)) stmt.run(g as never);
+}
+
+/**
+ * Rebuilds the rollup from usage_records when it is empty but rows exist (a database from
+ * before the rollup, or a bulk import). One INSERT … SELECT … GROUP BY.
+ */
+export function rebuildRollupIfEmpty(sqlite: Database): boolean {
+  const has = sqlite.query("SELECT 1 AS x FROM usage_hourly LIMIT 1").get();
+  const raw = sqlite.query("SELECT 1 AS x FROM usage_records LIMIT 1").get();
+  if (has || !raw) return false;
+  sqlite.exec(`INSERT INTO usage_hourly (bucket, provider, model, api_key_id, connection_id, ${MEASURES.join(", ")})
+    SELECT (timestamp / ${HOUR_MS}) * ${HOUR_MS}, coalesce(provider, ''), coalesce(model, ''), coalesce(api_key_id, ''),
+           coalesce(connection_id, ''), count(*),
+           sum(CASE WHEN status >= 400 AND status <> 499 THEN 1 ELSE 0 END),
+           coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), coalesce(sum(cached_tokens), 0),
+           coalesce(sum(reasoning_tokens), 0),
+           coalesce(sum(coalesce(total_tokens, coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0),
+           coalesce(sum(cost_usd), 0), sum(cost_estimated), sum(latency_ms)
+    FROM usage_records GROUP BY 1, 2, 3, 4, 5`);
+  return true;
+}
+
+/**
+ * Deletes per-request rows older than `rawCutoff` and rollup hours older than `rollupCutoff`,
+ * in chunks so a large prune never holds the write lock for long.
+ */
+export function pruneUsage(sqlite: Database, rawCutoff: number, rollupCutoff: number, chunk = 5_000): { usage: number; logs: number; hourly: number } {
+  const drain = (sql: string, cutoff: number) => {
+    const stmt = sqlite.prepare(sql);
+    let total = 0;
+    for (;;) {
+      const n = stmt.run({ cutoff, chunk }).changes;
+      total += n;
+      if (n < chunk) return total;
+    }
+  };
+  return {
+    usage: drain("DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
+    logs: drain("DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
+    hourly: drain(
+      "DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < $cutoff LIMIT $chunk)",
+      rollupCutoff,
+    ),
+  };
+}
