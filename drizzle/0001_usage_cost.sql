@@ -56,5 +56,21 @@ CREATE TABLE `usage_hourly` (
 --> statement-breakpoint
 CREATE INDEX `usage_hourly_key_bucket_idx` ON `usage_hourly` (`api_key_id`,`bucket`);--> statement-breakpoint
 CREATE INDEX `usage_hourly_conn_bucket_idx` ON `usage_hourly` (`connection_id`,`bucket`);--> statement-breakpoint
+CREATE INDEX `usage_hourly_provider_bucket_idx` ON `usage_hourly` (`provider`,`bucket`);--> statement-breakpoint
+CREATE INDEX `usage_hourly_model_bucket_idx` ON `usage_hourly` (`model`,`bucket`);--> statement-breakpoint
+CREATE TABLE `usage_hourly_totals` (
+	`bucket` integer PRIMARY KEY NOT NULL,
+	`requests` integer DEFAULT 0 NOT NULL,
+	`errors` integer DEFAULT 0 NOT NULL,
+	`prompt_tokens` integer DEFAULT 0 NOT NULL,
+	`completion_tokens` integer DEFAULT 0 NOT NULL,
+	`cached_tokens` integer DEFAULT 0 NOT NULL,
+	`reasoning_tokens` integer DEFAULT 0 NOT NULL,
+	`total_tokens` integer DEFAULT 0 NOT NULL,
+	`cost_usd` real DEFAULT 0 NOT NULL,
+	`estimated_requests` integer DEFAULT 0 NOT NULL,
+	`latency_ms_sum` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE `usage_records` ADD `cost_usd` real;--> statement-breakpoint
 ALTER TABLE `usage_records` ADD `cost_estimated` integer DEFAULT false NOT NULL;

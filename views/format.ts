@@ -38,6 +38,7 @@ export function fmtBytes(bytes: number): string {
 
 export function fmtUsd(n: number | null | undefined): string {
   if (n === null || n === undefined) return "—";
+  if (n > 0 && n < 0.0001) return "<$0.0001";
   return n < 0.01 && n > 0 ? `$${n.toFixed(4)}` : `$${n.toFixed(2)}`;
 }
 

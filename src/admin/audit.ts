@@ -1,7 +1,7 @@
 // The compliance audit log: GET /api/compliance/audit-log?limit=N, and the hook that writes
 // it. The hook sits in front of the control plane (app.ts registers it before the /api/*
 // plugins, so it sees every one of their routes) and records each write — POST, PUT, PATCH,
-// DELETE on /api/* and the login pages — after its response: who (admin token, dashboard
+// DELETE on /api/* and the login pages — as its answer leaves: who (admin token, dashboard
 // session, the dashboard itself, a gateway key, or anonymous), what (action from the route,
 // target id), when, from which IP, and the status. Bodies are never read (see audit-log.ts).
 import { Elysia } from "elysia";
@@ -16,7 +16,13 @@ import { parseWith } from "./http.ts";
 const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /** Gateway (Ollama) paths under /api: client traffic, not control-plane changes. */
 const GATEWAY_PATHS = new Set(["/api/chat", "/api/tags", "/api/version"]);
-const LOGIN_PAGES = new Set(["/login", "/login/setup", "/login/skip", "/logout"]);
+/** The dashboard's own login pages, named like their /api/auth counterparts. */
+const LOGIN_PAGES = new Map([
+  ["/login", "auth.login"],
+  ["/login/setup", "auth.setup"],
+  ["/login/skip", "auth.skip"],
+  ["/logout", "auth.logout"],
+]);
 
 export const isAudited = (method: string, path: string) =>
   WRITES.has(method) && ((path.startsWith("/api/") && !GATEWAY_PATHS.has(path)) || LOGIN_PAGES.has(path));
@@ -67,6 +73,8 @@ export function auditTrail(services: Services) {
     if (!WRITES.has(method) || !route) return;
     const path = new URL(request.url).pathname;
     if (!isAudited(method, path)) return;
+    const page = LOGIN_PAGES.get(path);
+    if (page) services.audit.annotate(request, { action: page });
     try {
       services.audit.record(request, {
         actor: actorOf(services, request),

@@ -36,9 +36,9 @@ export interface UpstreamModel {
 /** Where each format lists its models. Anthropic and Gemini page their lists; ask for the largest page. */
 export function modelsRequest(provider: ProviderRuntime, conn: ConnectionRuntime | null): { url: string; headers: Record<string, string> } {
   const base = upstreamBase(provider, conn);
-  const path = { openai: "/models", anthropic: "/models?limit=1000", gemini: "/models?pageSize=1000", ollama: "/api/tags" }[
-    provider.format
-  ];
+  const path =
+    provider.modelsPath ??
+    { openai: "/models", anthropic: "/models?limit=1000", gemini: "/models?pageSize=1000", ollama: "/api/tags" }[provider.format];
   return { url: base + path, headers: { accept: "application/json", ...authHeaders(provider, conn) } };
 }
 

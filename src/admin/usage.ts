@@ -74,8 +74,7 @@ export function usageRoutes(services: Services) {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       filters: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)),
-      series: usageSeries(sqlite(), g, from, to, filters),
-      totals: usageTotals(sqlite(), from, to, filters),
+      ...usageSeries(sqlite(), g, from, to, filters),
     };
     if (q.groupBy) {
       out.groupBy = q.groupBy;
@@ -116,7 +115,7 @@ export function usageRoutes(services: Services) {
       today: usageTotals(sqlite(), today, end, f),
       last7Days: usageTotals(sqlite(), end - 7 * DAY_MS, end, f),
       last30Days: usageTotals(sqlite(), end - 30 * DAY_MS, end, f),
-      daily: usageSeries(sqlite(), "day", end - 30 * DAY_MS, end, f),
+      daily: usageSeries(sqlite(), "day", end - 30 * DAY_MS, end, f).series,
       models: usageBreakdown(sqlite(), "model", end - 30 * DAY_MS, end, f),
     };
   }

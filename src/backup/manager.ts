@@ -7,7 +7,7 @@
 // flushed into the old database, the old file is kept as the safety backup (a hard link), the
 // candidate is renamed over the live file and the connection reopened. Usage rows recorded
 // before that moment are in the safety backup; rows recorded after it go to the new database.
-import { renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { embeddedMigrations } from "../db/migrations.ts";
@@ -117,7 +117,7 @@ export class BackupManager {
   /** Restores a backup by its id (file name), keeping the current database as `pre-restore`. */
   async restore(id: string): Promise<ReplaceResult> {
     if (!isBackupName(id)) throw new BackupNotFound(`Invalid backup ID: ${id}`);
-    if (!this.list().some((b) => b.filename === id)) throw new BackupNotFound(`Backup not found: ${id}`);
+    if (!existsSync(join(this.dir, id))) throw new BackupNotFound(`Backup not found: ${id}`);
     const staged = stagingFile(this.deps.config.dataDir, "restore");
     try {
       // Bun.write copies file to file off the event loop (copy_file_range where it can).

@@ -27,6 +27,8 @@ export interface Dash {
   auth: AuthState;
   nav: NavLink[];
   api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResult<T>>;
+  /** The raw /api/* response (downloads, uploads), with the same in-process credentials. */
+  forward(method: string, path: string, init?: { body?: BodyInit | null; headers?: Record<string, string> }): Promise<Response>;
 }
 
 /** One navigation entry and the routes behind it. Adding a page = one file + one line in pages/index.ts. */
@@ -39,9 +41,17 @@ export interface DashboardPage {
   routes(dash: Dash): Elysia<any, any, any, any, any, any, any>;
 }
 
+/** In-process credentials: the internal token (never leaves the process), marked for the audit trail. */
+const internalHeaders = (auth: AuthState): Record<string, string> => ({ authorization: `Bearer ${auth.internalToken}`, "x-omniroute-via": "dashboard" });
+
+export function makeForwarder(auth: AuthState, dispatch: Dispatch): Dash["forward"] {
+  return (method, path, init = {}) =>
+    dispatch(new Request(`http://localhost${path}`, { method, headers: { ...init.headers, ...internalHeaders(auth) }, body: init.body ?? undefined }));
+}
+
 export function makeApiClient(auth: AuthState, dispatch: Dispatch): Dash["api"] {
   return async (method, path, body) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${auth.internalToken}`, "x-omniroute-via": "dashboard" };
+    const headers = internalHeaders(auth);
     if (body !== undefined) headers["content-type"] = "application/json";
     const res = await dispatch(
       new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),

@@ -7,7 +7,7 @@ import type { NavLink } from "../../views/layout.tsx";
 import { authGuard } from "./auth/guard.ts";
 import { loginPages } from "./auth/pages.ts";
 import { authOf } from "./auth/state.ts";
-import { makeApiClient, renderPage, type Dash, type Dispatch } from "./http.ts";
+import { makeApiClient, makeForwarder, renderPage, type Dash, type Dispatch } from "./http.ts";
 import { PAGES } from "./pages/index.ts";
 import { EmptyState, PageHeader } from "../../views/components.tsx";
 
@@ -24,7 +24,7 @@ type DashboardPageLike = { path: string; label: string; group: NavLink["group"];
 /** `dispatch` is the app's own handle(): the dashboard's writes go through /api/* in process. */
 export function dashboardRoutes(services: Services, dispatch: Dispatch) {
   const auth = authOf(services);
-  const dash: Dash = { services, auth, nav: navOf(PAGES), api: makeApiClient(auth, dispatch) };
+  const dash: Dash = { services, auth, nav: navOf(PAGES), api: makeApiClient(auth, dispatch), forward: makeForwarder(auth, dispatch) };
 
   let app = new Elysia({ name: "dashboard" }).use(authGuard(services)).use(loginPages(services));
   for (const page of PAGES) app = app.use(page.routes(dash));

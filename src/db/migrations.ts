@@ -6,10 +6,12 @@ import type { BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import journal from "../../drizzle/meta/_journal.json";
 import m0000 from "../../drizzle/0000_init.sql" with { type: "text" };
 import m0001 from "../../drizzle/0001_usage_cost.sql" with { type: "text" };
+import m0002 from "../../drizzle/0002_response_cache.sql" with { type: "text" };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   "0000_init": m0000,
   "0001_usage_cost": m0001,
+  "0002_response_cache": m0002,
 };
 
 interface JournalEntry {

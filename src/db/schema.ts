@@ -183,8 +183,25 @@ export const usageHourly = sqliteTable(
     primaryKey({ columns: [t.bucket, t.provider, t.model, t.apiKeyId, t.connectionId] }),
     index("usage_hourly_key_bucket_idx").on(t.apiKeyId, t.bucket),
     index("usage_hourly_conn_bucket_idx").on(t.connectionId, t.bucket),
+    index("usage_hourly_provider_bucket_idx").on(t.provider, t.bucket),
+    index("usage_hourly_model_bucket_idx").on(t.model, t.bucket),
   ],
 );
+
+/** The same hours with no dimensions: an unfiltered month is ≤ 744 rows however many combinations there are. */
+export const usageHourlyTotals = sqliteTable("usage_hourly_totals", {
+  bucket: integer("bucket").primaryKey(),
+  requests: integer("requests").notNull().default(0),
+  errors: integer("errors").notNull().default(0),
+  promptTokens: integer("prompt_tokens").notNull().default(0),
+  completionTokens: integer("completion_tokens").notNull().default(0),
+  cachedTokens: integer("cached_tokens").notNull().default(0),
+  reasoningTokens: integer("reasoning_tokens").notNull().default(0),
+  totalTokens: integer("total_tokens").notNull().default(0),
+  costUsd: real("cost_usd").notNull().default(0),
+  estimatedRequests: integer("estimated_requests").notNull().default(0),
+  latencyMsSum: integer("latency_ms_sum").notNull().default(0),
+});
 
 /** Operator prices (USD per 1M tokens) that override src/usage/prices.ts or price custom models. */
 export const modelPrices = sqliteTable(
@@ -231,4 +248,21 @@ export const auditLog = sqliteTable(
     details: text("details", { mode: "json" }).$type<Record<string, unknown>>(),
   },
   (t) => [index("audit_log_ts_idx").on(t.timestamp)],
+);
+
+/**
+ * Response cache, SQLite tier (src/features/cache): the canonical answer of a deterministic
+ * request, keyed by the SHA-256 of its normalised form, valid until expires_at.
+ */
+export const responseCache = sqliteTable(
+  "response_cache",
+  {
+    key: text("key").primaryKey(),
+    /** "provider/model" that produced the answer (DELETE /api/cache?model=). */
+    model: text("model"),
+    response: text("response").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("response_cache_expires_idx").on(t.expiresAt)],
 );

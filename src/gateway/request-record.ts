@@ -15,6 +15,8 @@ export interface Attempt {
   reason?: string;
   /** Not called: the connection or target could not serve at that moment. */
   skipped?: boolean;
+  /** What a non-token API delivered (images generated, seconds of audio transcribed), when known. */
+  units?: { images?: number; audioSeconds?: number };
 }
 
 export class RequestRecord {

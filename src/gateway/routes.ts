@@ -19,6 +19,7 @@ import { geminiEndpoint, parseGeminiPath } from "./endpoints/gemini.ts";
 import { ollamaChatEndpoint } from "./endpoints/ollama.ts";
 import { responsesEndpoint } from "./endpoints/responses.ts";
 import { providerChatEndpoint } from "./endpoints/provider-chat.ts";
+import { mediaHotRoutes, mediaRoutes } from "./media/routes.ts";
 import { geminiModel, listModels } from "./models.ts";
 import { openAiChatEndpoint } from "./openai-chat.ts";
 import { VERSION } from "../config.ts";
@@ -31,6 +32,7 @@ export function hotRoutes(services: Services): Record<string, (request: Request)
     "/v1/chat/completions": (request) => handleClientRequest(request, services, openAiChatEndpoint),
     "/v1/messages": (request) => handleClientRequest(request, services, anthropicMessagesEndpoint),
     "/v1/responses": (request) => handleClientRequest(request, services, responsesEndpoint),
+    ...mediaHotRoutes(services),
   };
 }
 
@@ -60,6 +62,8 @@ export function gatewayRoutes(services: Services) {
         ({ request, params }) => handleClientRequest(request, services, providerChatEndpoint(decodeURIComponent(params.provider), services.store)),
         NO_PARSE,
       )
+      // Embeddings, images, audio transcription (src/gateway/media).
+      .use(mediaRoutes(services))
       .get("/v1/models", ({ request }) => guarded(openAiChatClient, request, () => Response.json({ object: "list", data: listModels(services) })))
       .head("/v1/models", ({ request }) =>
         guarded(openAiChatClient, request, () => new Response(null, { status: 200, headers: { "content-type": "application/json" } })),

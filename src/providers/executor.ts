@@ -15,6 +15,8 @@ export function authHeaders(provider: ProviderRuntime, conn: ConnectionRuntime |
   if (provider.auth === "bearer" || provider.auth === "none") headers.authorization = `Bearer ${key}`;
   else if (provider.auth === "x-api-key") headers["x-api-key"] = key;
   else if (provider.auth === "x-goog-api-key") headers["x-goog-api-key"] = key;
+  else if (provider.auth === "token") headers.authorization = `Token ${key}`;
+  else if (provider.auth === "authorization") headers.authorization = key;
   return headers;
 }
 
@@ -22,7 +24,8 @@ export interface UpstreamCall {
   url: string;
   method?: string;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text for chat; raw bytes for uploads (audio). */
+  body?: string | Uint8Array<ArrayBuffer>;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
   timeoutMs: number;

@@ -5,6 +5,7 @@ import type { ModelInfo, ProviderSpec } from "./types.ts";
 const chat = (...ids: string[]): ModelInfo[] => ids.map((id) => ({ id, type: "chat" }));
 const embedding = (...ids: string[]): ModelInfo[] => ids.map((id) => ({ id, type: "embedding" }));
 const image = (...ids: string[]): ModelInfo[] => ids.map((id) => ({ id, type: "image" }));
+const audio = (...ids: string[]): ModelInfo[] => ids.map((id) => ({ id, type: "audio" }));
 
 export const PROVIDERS: readonly ProviderSpec[] = [
   {
@@ -19,7 +20,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
       ...chat("gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-4.1", "gpt-4.1-mini", "gpt-4o", "gpt-4o-mini", "o3", "o4-mini"),
       ...embedding("text-embedding-3-small", "text-embedding-3-large"),
       ...image("gpt-image-1", "dall-e-3"),
-      { id: "whisper-1", type: "audio" },
+      ...audio("whisper-1", "gpt-4o-transcribe", "gpt-4o-mini-transcribe"),
     ],
   },
   {
@@ -116,7 +117,9 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     baseUrl: "https://api.x.ai/v1",
     auth: "bearer",
     website: "https://console.x.ai",
-    models: [...chat("grok-4", "grok-4-fast-reasoning", "grok-3", "grok-3-mini", "grok-code-fast-1"), ...image("grok-2-image")],
+    // xAI's /images/generations refuses OpenAI's size, quality and style (docs.x.ai image guide).
+    media: { images: "xai" },
+    models: [...chat("grok-4", "grok-4-fast-reasoning", "grok-3", "grok-3-mini", "grok-code-fast-1"), ...image("grok-2-image", "grok-imagine-image")],
   },
   {
     id: "together",
@@ -126,6 +129,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     baseUrl: "https://api.together.xyz/v1",
     auth: "bearer",
     website: "https://api.together.ai",
+    media: { images: "together" },
     models: [
       ...chat("meta-llama/Llama-3.3-70B-Instruct-Turbo", "deepseek-ai/DeepSeek-V3", "Qwen/Qwen2.5-72B-Instruct-Turbo"),
       ...embedding("BAAI/bge-large-en-v1.5", "togethercomputer/m2-bert-80M-8k-retrieval"),
@@ -140,6 +144,7 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     baseUrl: "https://api.fireworks.ai/inference/v1",
     auth: "bearer",
     website: "https://fireworks.ai",
+    media: { images: "fireworks" },
     models: [
       ...chat("accounts/fireworks/models/llama-v3p3-70b-instruct", "accounts/fireworks/models/deepseek-v3", "accounts/fireworks/models/qwen3-235b-a22b"),
       ...embedding("nomic-ai/nomic-embed-text-v1.5"),
@@ -167,6 +172,8 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     baseUrl: "https://integrate.api.nvidia.com/v1",
     auth: "bearer",
     website: "https://build.nvidia.com",
+    // NV-EmbedQA models are asymmetric and refuse a request without input_type ("query" | "passage").
+    media: { embeddingDefaults: { input_type: "query" } },
     models: [
       ...chat("meta/llama-3.3-70b-instruct", "nvidia/llama-3.1-nemotron-70b-instruct", "deepseek-ai/deepseek-r1"),
       ...embedding("nvidia/nv-embedqa-e5-v5", "nvidia/llama-3.2-nv-embedqa-1b-v2"),
@@ -181,6 +188,32 @@ export const PROVIDERS: readonly ProviderSpec[] = [
     auth: "bearer",
     website: "https://cloud.cerebras.ai",
     models: chat("llama-3.3-70b", "llama3.1-8b", "qwen-3-235b-a22b-instruct-2507", "gpt-oss-120b"),
+  },
+  // Speech-to-text only. `format` matters for chat routes alone, which their audio models never
+  // serve; transcription goes through each one's own API (src/gateway/media/audio.ts).
+  {
+    id: "deepgram",
+    name: "Deepgram",
+    aliases: [],
+    format: "openai",
+    baseUrl: "https://api.deepgram.com/v1",
+    auth: "token",
+    website: "https://console.deepgram.com",
+    modelsPath: "/projects",
+    media: { transcription: "deepgram" },
+    models: audio("nova-3", "nova-2"),
+  },
+  {
+    id: "assemblyai",
+    name: "AssemblyAI",
+    aliases: [],
+    format: "openai",
+    baseUrl: "https://api.assemblyai.com/v2",
+    auth: "authorization",
+    website: "https://www.assemblyai.com/dashboard",
+    modelsPath: "/transcript?limit=1",
+    media: { transcription: "assemblyai" },
+    models: audio("best", "universal", "slam-1", "nano"),
   },
   {
     id: "ollama",

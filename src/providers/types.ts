@@ -1,8 +1,11 @@
 /** The wire format an upstream speaks. "openai" is OpenAI Chat Completions. */
 export type UpstreamFormat = "openai" | "anthropic" | "gemini" | "ollama";
 
-/** How the credential is sent upstream. */
-export type AuthStyle = "bearer" | "x-api-key" | "x-goog-api-key" | "none";
+/**
+ * How the credential is sent upstream: "token" is Deepgram's `Authorization: Token <key>`,
+ * "authorization" AssemblyAI's bare `Authorization: <key>`.
+ */
+export type AuthStyle = "bearer" | "x-api-key" | "x-goog-api-key" | "token" | "authorization" | "none";
 
 export type ModelType = "chat" | "embedding" | "image" | "audio";
 
@@ -11,6 +14,17 @@ export interface ModelInfo {
   name?: string;
   type: ModelType;
   contextWindow?: number;
+}
+
+/**
+ * The wire dialect of a provider's non-chat APIs (src/gateway/media), where it is not the one
+ * its `format` implies (OpenAI-format providers speak OpenAI's, Gemini and Ollama their own).
+ */
+export interface MediaApis {
+  images?: "openai" | "xai" | "together" | "fireworks";
+  transcription?: "openai" | "deepgram" | "assemblyai";
+  /** Fields an upstream requires on /embeddings that OpenAI clients never send. */
+  embeddingDefaults?: Record<string, unknown>;
 }
 
 /**
@@ -31,6 +45,9 @@ export interface ProviderSpec {
   /** Whether the upstream accepts stream_options.include_usage (most OpenAI-compatible ones do). */
   streamUsage?: boolean;
   website?: string;
+  /** Where a key is checked (GET, relative to the base URL) when not the format's model list. */
+  modelsPath?: string;
+  media?: MediaApis;
   models: ModelInfo[];
 }
 

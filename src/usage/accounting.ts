@@ -10,7 +10,7 @@ import { estimateOutputTokens } from "./estimate.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { costOf, PriceBook } from "./pricing.ts";
 import type { SqliteUsageSink, UsageEntry } from "./recorder.ts";
-import { DAY_MS, isErrorStatus, pruneUsage, rebuildRollupIfEmpty } from "./rollup.ts";
+import { DAY_MS, isErrorStatus, pruneUsage, rebuildRollupIfEmpty, type PruneResult } from "./rollup.ts";
 import { SessionTracker, type LiveRecord } from "./sessions.ts";
 import { Telemetry } from "./telemetry.ts";
 import type { TokenUsage } from "./tokens.ts";
@@ -69,6 +69,12 @@ export class UsageAccounting {
   /** A gateway request finished: price it, account it everywhere, queue its rows. */
   record(entry: UsageEntry, ctx: FinishContext): void {
     const row = entry.usage;
+    if (!this.settings().usageRecording) {
+      // Only what must not leak: the in-flight entry and the budget reservation.
+      this.sessions.end(row.requestId, row);
+      this.budgets.settle(row.requestId, row.apiKeyId ?? null, null, row.timestamp);
+      return;
+    }
     const { costUsd, estimated } = this.price(row.provider ?? null, row.model ?? null, ctx);
     row.costUsd = costUsd;
     row.costEstimated = estimated;
@@ -110,9 +116,9 @@ export class UsageAccounting {
   }
 
   /** Deletes usage older than the retention setting (0 keeps everything). */
-  prune(now = Date.now()): { usage: number; logs: number; hourly: number } {
+  prune(now = Date.now()): PruneResult {
     const days = this.settings().usageRetentionDays;
-    if (days <= 0) return { usage: 0, logs: 0, hourly: 0 };
+    if (days <= 0) return { usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 };
     this.sink.flush();
     const rawCutoff = now - days * DAY_MS;
     const rollupCutoff = now - Math.max(days, MIN_ROLLUP_RETENTION_DAYS) * DAY_MS;

@@ -216,6 +216,10 @@ export class BudgetTracker {
   }
 
   status(keyId?: string): BudgetStatus[] {
+    // A deleted key takes its budget row with it (ON DELETE CASCADE): forget its state too.
+    const rows = this.db.$client.query("SELECT key_id AS keyId FROM budgets").all() as { keyId: string }[];
+    const kept = new Set(rows.map((r) => r.keyId));
+    for (const id of this.states.keys()) if (!kept.has(id)) this.states.delete(id);
     const out: BudgetStatus[] = [];
     for (const id of keyId ? [keyId] : [...this.states.keys()]) {
       const s = this.current(id);

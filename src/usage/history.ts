@@ -51,6 +51,11 @@ function totalsOf(r: SumRow | null | undefined): UsageTotals {
   };
 }
 
+const filtered = (f: UsageFilters) => f.provider !== undefined || f.model !== undefined || f.keyId !== undefined || f.connectionId !== undefined;
+
+/** Unfiltered reads go to the per-hour totals (≤ 24 rows a day whatever the combinations). */
+const tableFor = (f: UsageFilters) => (filtered(f) ? "usage_hourly" : "usage_hourly_totals");
+
 /** WHERE clause and parameters for a bucket range plus filters ('' stands for "none" in the rollup). */
 function where(from: number, to: number, f: UsageFilters): { sql: string; params: Record<string, string | number> } {
   const parts = ["bucket >= $from", "bucket < $to"];
@@ -70,22 +75,24 @@ export function alignRange(from: number, to: number, g: Granularity): [number, n
   return [Math.floor(from / step) * step, Math.ceil(to / step) * step];
 }
 
+/** The series (every step present, zeros included, so a chart needs no gap handling) and its totals, in one pass. */
 export function usageSeries(sqlite: Database, g: Granularity, from: number, to: number, f: UsageFilters) {
   const step = stepOf(g);
   const w = where(from, to, f);
   const rows = sqlite
-    .query(`SELECT (bucket / ${step}) * ${step} AS t, ${SUMS} FROM usage_hourly WHERE ${w.sql} GROUP BY t ORDER BY t`)
+    .query(`SELECT (bucket / ${step}) * ${step} AS t, ${SUMS} FROM ${tableFor(f)} WHERE ${w.sql} GROUP BY t ORDER BY t`)
     .all(w.params) as (SumRow & { t: number })[];
   const byTime = new Map(rows.map((r) => [r.t, r]));
   const series: ({ time: string } & UsageTotals)[] = [];
-  // Every step is present (zeros included), so a chart needs no gap handling.
   for (let t = from; t < to; t += step) series.push({ time: new Date(t).toISOString(), ...totalsOf(byTime.get(t)) });
-  return series;
+  const sum = Object.fromEntries(Object.keys(rows[0] ?? {}).map((k) => [k, 0])) as Record<string, number>;
+  for (const r of rows) for (const k of Object.keys(sum)) sum[k]! += (r as unknown as Record<string, number>)[k] ?? 0;
+  return { series, totals: totalsOf(rows.length ? (sum as unknown as SumRow) : null) };
 }
 
 export function usageTotals(sqlite: Database, from: number, to: number, f: UsageFilters): UsageTotals {
   const w = where(from, to, f);
-  return totalsOf(sqlite.query(`SELECT ${SUMS} FROM usage_hourly WHERE ${w.sql}`).get(w.params) as SumRow);
+  return totalsOf(sqlite.query(`SELECT ${SUMS} FROM ${tableFor(f)} WHERE ${w.sql}`).get(w.params) as SumRow);
 }
 
 /** Totals per value of one dimension, most expensive (then busiest) first. */

@@ -79,37 +79,65 @@ VALUES ($bucket, $provider, $model, $apiKeyId, $connectionId, $requests, $errors
 ON CONFLICT (bucket, provider, model, api_key_id, connection_id) DO UPDATE SET
 ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(",\n")}`;
 
+const UPSERT_TOTALS = `INSERT INTO usage_hourly_totals (bucket, ${MEASURES.join(", ")})
+VALUES ($bucket, $requests, $errors, $promptTokens, $completionTokens, $cachedTokens, $reasoningTokens, $totalTokens,
+        $costUsd, $estimatedRequests, $latencyMsSum)
+ON CONFLICT (bucket) DO UPDATE SET
+${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(",\n")}`;
+
+const SUMMED = ["requests", "errors", "promptTokens", "completionTokens", "cachedTokens", "reasoningTokens", "totalTokens", "costUsd", "estimatedRequests", "latencyMsSum"] as const;
+
 /** Adds a batch to the rollup. Call inside the transaction that inserts the rows. */
 export function rollupBatch(sqlite: Database, rows: UsageRow[]): void {
   const stmt = sqlite.query(UPSERT); // query() caches the prepared statement per connection
-  for (const g of aggregate(rows)) stmt.run(g as never);
+  const totals = new Map<number, Record<string, number>>();
+  for (const g of aggregate(rows)) {
+    stmt.run(g as never);
+    let t = totals.get(g.bucket);
+    if (!t) totals.set(g.bucket, (t = { bucket: g.bucket, ...Object.fromEntries(SUMMED.map((k) => [k, 0])) }));
+    for (const k of SUMMED) t[k]! += g[k];
+  }
+  const upsertTotals = sqlite.query(UPSERT_TOTALS);
+  for (const t of totals.values()) upsertTotals.run(t as never);
 }
 
 /**
  * Rebuilds the rollup from usage_records when it is empty but rows exist (a database from
- * before the rollup, or a bulk import). One INSERT … SELECT … GROUP BY.
+ * before the rollup, or a bulk import): one INSERT … SELECT … GROUP BY per table.
  */
 export function rebuildRollupIfEmpty(sqlite: Database): boolean {
   const has = sqlite.query("SELECT 1 AS x FROM usage_hourly LIMIT 1").get();
   const raw = sqlite.query("SELECT 1 AS x FROM usage_records LIMIT 1").get();
   if (has || !raw) return false;
-  sqlite.exec(`INSERT INTO usage_hourly (bucket, provider, model, api_key_id, connection_id, ${MEASURES.join(", ")})
-    SELECT (timestamp / ${HOUR_MS}) * ${HOUR_MS}, coalesce(provider, ''), coalesce(model, ''), coalesce(api_key_id, ''),
-           coalesce(connection_id, ''), count(*),
-           sum(CASE WHEN status >= 400 AND status <> 499 THEN 1 ELSE 0 END),
-           coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), coalesce(sum(cached_tokens), 0),
-           coalesce(sum(reasoning_tokens), 0),
-           coalesce(sum(coalesce(total_tokens, coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0),
-           coalesce(sum(cost_usd), 0), sum(cost_estimated), sum(latency_ms)
-    FROM usage_records GROUP BY 1, 2, 3, 4, 5`);
+  sqlite.transaction(() => {
+    sqlite.run(`INSERT INTO usage_hourly (bucket, provider, model, api_key_id, connection_id, ${MEASURES.join(", ")})
+      SELECT (timestamp / ${HOUR_MS}) * ${HOUR_MS}, coalesce(provider, ''), coalesce(model, ''), coalesce(api_key_id, ''),
+             coalesce(connection_id, ''), count(*),
+             sum(CASE WHEN status >= 400 AND status <> 499 THEN 1 ELSE 0 END),
+             coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), coalesce(sum(cached_tokens), 0),
+             coalesce(sum(reasoning_tokens), 0),
+             coalesce(sum(coalesce(total_tokens, coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0),
+             coalesce(sum(cost_usd), 0), sum(cost_estimated), sum(latency_ms)
+      FROM usage_records GROUP BY 1, 2, 3, 4, 5`);
+    sqlite.run("DELETE FROM usage_hourly_totals");
+    sqlite.run(`INSERT INTO usage_hourly_totals (bucket, ${MEASURES.join(", ")})
+      SELECT bucket, ${MEASURES.map((m) => `sum(${m})`).join(", ")} FROM usage_hourly GROUP BY bucket`);
+  })();
   return true;
+}
+
+export interface PruneResult {
+  usage: number;
+  logs: number;
+  hourly: number;
+  hourlyTotals: number;
 }
 
 /**
  * Deletes per-request rows older than `rawCutoff` and rollup hours older than `rollupCutoff`,
  * in chunks so a large prune never holds the write lock for long.
  */
-export function pruneUsage(sqlite: Database, rawCutoff: number, rollupCutoff: number, chunk = 5_000): { usage: number; logs: number; hourly: number } {
+export function pruneUsage(sqlite: Database, rawCutoff: number, rollupCutoff: number, chunk = 5_000): PruneResult {
   const drain = (sql: string, cutoff: number) => {
     const stmt = sqlite.prepare(sql);
     let total = 0;
@@ -122,9 +150,7 @@ export function pruneUsage(sqlite: Database, rawCutoff: number, rollupCutoff: nu
   return {
     usage: drain("DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
     logs: drain("DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
-    hourly: drain(
-      "DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < $cutoff LIMIT $chunk)",
-      rollupCutoff,
-    ),
+    hourly: drain("DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < $cutoff LIMIT $chunk)", rollupCutoff),
+    hourlyTotals: drain("DELETE FROM usage_hourly_totals WHERE bucket IN (SELECT bucket FROM usage_hourly_totals WHERE bucket < $cutoff LIMIT $chunk)", rollupCutoff),
   };
 }

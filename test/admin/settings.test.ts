@@ -23,7 +23,7 @@ describe("/api/settings", () => {
   test("GET returns the defaults, the effective API-key rule and the version", async () => {
     expect(await call("GET", "/api/settings")).toEqual({
       status: 200,
-      body: { requireApiKey: false, streamKeepAliveSeconds: 15, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: false, version: VERSION },
+      body: { requireApiKey: false, streamKeepAliveSeconds: 15, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: false, version: VERSION },
     });
   });
 
@@ -31,7 +31,7 @@ describe("/api/settings", () => {
     const res = await call("PATCH", "/api/settings", { streamKeepAliveSeconds: 5, somethingElse: true });
     expect(res).toEqual({
       status: 200,
-      body: { requireApiKey: false, streamKeepAliveSeconds: 5, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: false, version: VERSION },
+      body: { requireApiKey: false, streamKeepAliveSeconds: 5, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: false, version: VERSION },
     });
     const rows = gw.services.db.$client.query("SELECT key, value FROM settings ORDER BY key").all();
     expect(rows).toEqual([{ key: "streamKeepAliveSeconds", value: "5" }]);
@@ -67,7 +67,7 @@ describe("/api/settings", () => {
     const services = createServices(makeConfig({ dataDir, logLevel: "silent" }));
     try {
       const res = await createApp(services).handle(new Request("http://localhost/api/settings"));
-      expect(await res.json()).toEqual({ requireApiKey: true, streamKeepAliveSeconds: 42, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: true, version: VERSION });
+      expect(await res.json()).toEqual({ requireApiKey: true, streamKeepAliveSeconds: 42, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: true, version: VERSION });
     } finally {
       services.close();
     }

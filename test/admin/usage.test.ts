@@ -227,6 +227,24 @@ describe("request and response bodies", () => {
   });
 });
 
+describe("recording switch", () => {
+  test("usageRecording: false keeps nothing about finished requests; true records again", async () => {
+    await putSettings(gw, { usageRecording: false });
+    try {
+      const res = await gw.request("/v1/chat/completions", { method: "POST", json: chat("openai/gpt-4o-mini") });
+      expect(res.status).toBe(200);
+      await res.text();
+      expect((await get(`/api/usage/request-logs?requestId=${res.headers.get("x-request-id")}`)).body.logs).toHaveLength(0);
+      expect((await get("/api/sessions")).body.count).toBe(0);
+    } finally {
+      await putSettings(gw, { usageRecording: true });
+    }
+    const res = await gw.request("/v1/chat/completions", { method: "POST", json: chat("openai/gpt-4o-mini") });
+    await res.text();
+    expect((await get(`/api/usage/request-logs?requestId=${res.headers.get("x-request-id")}`)).body.logs).toHaveLength(1);
+  });
+});
+
 describe("retention", () => {
   test("rows older than usageRetentionDays are pruned; hourly aggregates are kept longer", async () => {
     const old = Date.now() - 40 * DAY_MS;
@@ -246,6 +264,6 @@ describe("retention", () => {
     expect(hist.totals.requests).toBe(1);
     // 0 keeps everything.
     await putSettings(gw, { usageRetentionDays: 0 });
-    expect(gw.services.accounting.prune()).toEqual({ usage: 0, logs: 0, hourly: 0 });
+    expect(gw.services.accounting.prune()).toEqual({ usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 });
   });
 });

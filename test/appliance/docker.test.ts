@@ -1,7 +1,7 @@
 // The Dockerfile, built and run with podman (CI installs it; skipped where it is missing).
 // No registry is reachable here, so the base images are stand-ins made from this host's files
-// (standin.ts) and the binary is the one `npm run build` makes, passed in with
-// BINARY_FROM=prebuilt: the build stage is skipped and nothing is pulled (--pull=never).
+// (standin.ts) and the binary is the one `npm run build` makes, taken from the context by the
+// Dockerfile's `prebuilt` target: the build stage is skipped and nothing is pulled (--pull=never).
 // Checked: the image runs as the non-root user, serves health on 20128 through a published
 // port, its HEALTHCHECK passes, the data lands in the /data volume, and `stop` exits 0.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -48,8 +48,8 @@ describe.skipIf(!hasPodman)("Dockerfile (podman)", () => {
       // Docker's image format: the OCI format has no HEALTHCHECK.
       "--format",
       "docker",
-      "--build-arg",
-      "BINARY_FROM=prebuilt",
+      "--target",
+      "prebuilt",
       "--build-arg",
       `RUNTIME_IMAGE=${STANDIN}`,
       "--build-arg",

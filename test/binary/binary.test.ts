@@ -377,3 +377,24 @@ test("ignores .env and bunfig.toml in the folder it is started from", async () =
   expect(await stopServer(server)).toBe(0);
   expect(await server.stderr).not.toContain("PRELOADED");
 });
+
+test("POST /api/restart re-executes the compiled binary in place with the same options", async () => {
+  const server = await startServer();
+  const res = await fetch(`${server.base}/api/restart`, { method: "POST" });
+  expect(await res.json()).toEqual({ status: "restarting", mode: "re-exec" });
+  // Down (draining, re-exec) and up again on the same port, same data dir, same process.
+  const deadline = Date.now() + 15_000;
+  let back = false;
+  await Bun.sleep(100);
+  while (Date.now() < deadline && !back) {
+    const health = await fetch(`${server.base}/api/monitoring/health`).then((r) => (r.ok ? r.json() : null), () => null);
+    back = health?.database?.path === join(server.dataDir, "omniroute.sqlite") && health.uptime === 0;
+    if (!back) await Bun.sleep(25);
+  }
+  expect(back).toBe(true);
+  expect(server.proc.exitCode).toBeNull();
+  expect(await stopServer(server)).toBe(0);
+  const out = await server.stdout;
+  expect(out).toContain("restarting (");
+  expect(out.match(/ready:/g)?.length).toBe(2);
+});

@@ -16,6 +16,8 @@
 //   both                 → the reasoning comes before the call too, and, as DeepSeek's thinking
 //                          mode with tools does, a 400 when an assistant turn with tool_calls
 //                          is sent back without its reasoning_content
+// Embeddings, images and audio transcriptions: see fake-openai-media.ts.
+import { fakeOpenAiMedia } from "./fake-openai-media.ts";
 
 export interface FakeRequest {
   path: string;
@@ -116,6 +118,8 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
           ],
         });
       }
+      const media = await fakeOpenAiMedia(req, url, state.requests);
+      if (media) return media;
       if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json(errorBody(404), { status: 404 });
 
       const body = await req.json().catch(() => null);
