@@ -3,6 +3,7 @@
 import type { createApp } from "./app.ts";
 import { hotRoutes } from "./gateway/routes.ts";
 import type { Services } from "./services.ts";
+import { ipGate } from "./features/ip-filter.ts";
 
 const peerAddress = new WeakMap<Request, string>();
 
@@ -12,9 +13,12 @@ export function peerOf(request: Request): string | undefined {
 }
 
 export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string; services?: Services }) {
-  const remember = (request: Request, server: Bun.Server<unknown>) => {
+  // Remembers the peer and applies the IP filter (src/features/ip-filter.ts): a Response means refused.
+  const services = opts.services;
+  const remember = (request: Request, server: Bun.Server<unknown>): Response | null => {
     const ip = server.requestIP(request)?.address;
     if (ip) peerAddress.set(request, ip);
+    return services ? ipGate(services.store.features.ipFilter, request, ip) : null;
   };
   // The chat endpoints go straight to their handlers through Bun's native router: they do
   // their own auth and error rendering, and skipping the framework's per-request machinery is
@@ -24,8 +28,8 @@ export function serve(app: ReturnType<typeof createApp>, opts: { port: number; h
     for (const [path, handler] of Object.entries(hotRoutes(opts.services))) {
       routes[path] = {
         POST: (request, server) => {
-          remember(request, server);
-          return handler(request);
+          const refused = remember(request, server);
+          return refused ? Promise.resolve(refused) : handler(request);
         },
       };
     }
@@ -40,8 +44,7 @@ export function serve(app: ReturnType<typeof createApp>, opts: { port: number; h
     // Chat requests with images or long histories are large; audio uploads larger still.
     maxRequestBodySize: 64 * 1024 * 1024,
     fetch(request, server) {
-      remember(request, server);
-      return app.fetch(request);
+      return remember(request, server) ?? app.fetch(request);
     },
   });
 }

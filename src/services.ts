@@ -13,6 +13,7 @@ import { LiveRequests } from "./gateway/live-requests.ts";
 import { RoutingState } from "./routing/routing-state.ts";
 import { UsageAccounting } from "./usage/accounting.ts";
 import { AuditLog } from "./usage/audit-log.ts";
+import { Features } from "./features/index.ts";
 
 export interface Services {
   config: Config;
@@ -34,6 +35,8 @@ export interface Services {
   accounting: UsageAccounting;
   /** Compliance trail of control-plane writes (GET /api/compliance/audit-log). */
   audit: AuditLog;
+  /** Response cache, idempotency, and the settings of the other request features (src/features). */
+  features: Features;
   startedAt: number;
   /** Closes what the services hold; queued usage is flushed first. */
   close(): void;
@@ -64,6 +67,7 @@ export function createServices(config: Config): Services {
   database.onReopen(() => accounting.reload());
   accounting.startRetention();
   const audit = new AuditLog(db);
+  const features = new Features(db, database, store);
   const backups = new BackupManager({ config, live: database, usage, store });
   backups.start();
   return {
@@ -79,9 +83,11 @@ export function createServices(config: Config): Services {
     routing,
     accounting,
     audit,
+    features,
     startedAt: Date.now(),
     close() {
       backups.stop();
+      features.close();
       accounting.close();
       usage.close();
       database.close();

@@ -6,7 +6,7 @@ export type Tone = "ok" | "warn" | "bad" | "info" | "muted";
 /** Field name → message, as the API's validation envelope reports them. */
 export type FieldErrors = Record<string, string>;
 
-export function PageHeader({ title, subtitle, children }: PropsWithChildren<{ title: string; subtitle?: string }>) {
+export function PageHeader({ title, subtitle, children: safeChildren }: PropsWithChildren<{ title: string; subtitle?: string }>) {
   return (
     <header class="page-header">
       <div>
@@ -19,18 +19,20 @@ export function PageHeader({ title, subtitle, children }: PropsWithChildren<{ ti
           ""
         )}
       </div>
-      {children ? <div class="actions">{children}</div> : ""}
+      {safeChildren ? <div class="actions">{safeChildren}</div> : ""}
     </header>
   );
 }
 
+/** A card with an optional title; `actions` is already-rendered HTML for the header (e.g. a Badge). */
 export function Section({ title, id, children, actions }: PropsWithChildren<{ title?: string; id?: string; actions?: string }>) {
+  const safeActions = actions ?? "";
   return (
     <section class="card" id={id}>
       {title || actions ? (
         <div class="card-head">
           {title ? <h2 safe>{title}</h2> : ""}
-          {actions ?? ""}
+          {safeActions}
         </div>
       ) : (
         ""
@@ -161,7 +163,8 @@ export function SelectField(p: { label: string; name: string; options: Option[];
       <select id={id} name={p.name}>
         {groups.map((g) => {
           const items = p.options.filter((o) => (o.group ?? "") === g);
-          return g ? <optgroup label={g}>{items.map(opt)}</optgroup> : items.map(opt);
+          const safeOptions = items.map(opt).join("");
+          return g ? <optgroup label={g}>{safeOptions}</optgroup> : safeOptions;
         })}
       </select>
       {p.error ? <span class="field-error" safe>{p.error}</span> : p.hint ? <span class="field-hint" safe>{p.hint}</span> : ""}

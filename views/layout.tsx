@@ -67,9 +67,7 @@ function Sidebar({ nav, current, loginEnforced }: { nav: NavLink[]; current: str
           if (links.length === 0) return "";
           return (
             <div class="nav-group">
-              <div class="nav-title" safe>
-                {group}
-              </div>
+              <div class="nav-title">{group}</div>
               {links.map((l) => (
                 <a href={l.href} aria-current={l.href === current ? "page" : undefined} safe>
                   {l.label}

@@ -28,7 +28,7 @@ export interface OverviewProps {
   logHref?: string;
 }
 
-function Step({ done, title, href, children }: { done: boolean; title: string; href: string; children: string }) {
+function Step({ done, title, href, children: safeText }: { done: boolean; title: string; href: string; children: string }) {
   return (
     <li class={done ? "done" : ""}>
       <span class="step-mark" aria-hidden="true">
@@ -38,7 +38,7 @@ function Step({ done, title, href, children }: { done: boolean; title: string; h
         <a href={href} safe>
           {title}
         </a>
-        <div class="muted small">{children}</div>
+        <div class="muted small">{safeText}</div>
       </div>
     </li>
   );
@@ -153,7 +153,7 @@ export function OverviewLive(p: OverviewProps) {
         <Sparkline points={p.series} label="Requests per minute, last hour" />
         <div class="spark-legend muted small">
           <span>60 min ago</span>
-          <span>{`${p.series.reduce((s, x) => s + x.value, 0)} requests · ${p.series.reduce((s, x) => s + (x.errors ?? 0), 0)} failed`}</span>
+          <span safe>{`${p.series.reduce((s, x) => s + x.value, 0)} requests · ${p.series.reduce((s, x) => s + (x.errors ?? 0), 0)} failed`}</span>
           <span>now</span>
         </div>
       </Section>
@@ -169,11 +169,11 @@ export function OverviewLive(p: OverviewProps) {
           )}
           <dl class="facts small">
             <dt>Usage queue</dt>
-            <dd>{`${fmtInt(health.queued)} queued${health.dropped ? ` · ${fmtInt(health.dropped)} dropped` : ""}`}</dd>
+            <dd safe>{`${fmtInt(health.queued)} queued${health.dropped ? ` · ${fmtInt(health.dropped)} dropped` : ""}`}</dd>
             <dt>Memory</dt>
-            <dd>{fmtBytes(health.rssBytes)}</dd>
+            <dd safe>{fmtBytes(health.rssBytes)}</dd>
             <dt>Keys · aliases</dt>
-            <dd>{`${counts.keys} · ${counts.aliases}`}</dd>
+            <dd safe>{`${counts.keys} · ${counts.aliases}`}</dd>
           </dl>
         </Section>
       </div>

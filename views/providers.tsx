@@ -77,7 +77,7 @@ export function ConnectionRow({ c, test, error }: { c: ConnectionItem; test?: Te
           <a href={`/dashboard/providers/${encodeURIComponent(c.provider)}`} safe>
             {c.providerName}
           </a>
-          {` · priority ${c.priority}`}
+          <span safe>{` · priority ${c.priority}`}</span>
         </div>
       </td>
       <td class="hide-sm">

@@ -198,15 +198,17 @@ export function AvailabilityCheck({ result, model }: { result?: AvailabilityResu
   );
 }
 
+/** The sections arrive already rendered (each is also answered alone to htmx). */
 export function ResiliencePage(p: { live: string; rate: string; availability: string; profiles: string; policies: string; updatedAt?: number }) {
+  const { live: safeLive, rate: safeRate, availability: safeAvailability, profiles: safeProfiles, policies: safePolicies } = p;
   return (
     <>
       <PageHeader title="Resilience & limits" subtitle={`Circuit breakers, cooldowns, rate limits and routing rules. State as of ${timeAgo(p.updatedAt ?? Date.now())}.`} />
-      {p.live}
-      {p.availability}
-      {p.rate}
-      {p.profiles}
-      {p.policies}
+      {safeLive}
+      {safeAvailability}
+      {safeRate}
+      {safeProfiles}
+      {safePolicies}
     </>
   );
 }

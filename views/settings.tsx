@@ -118,13 +118,12 @@ export interface GatewayState {
   notice?: string | null;
 }
 
-export function SettingsPage(p: { security: SecurityProps; gateway: SettingField[]; gatewayState?: GatewayState; extra?: string }) {
+export function SettingsPage(p: { security: SecurityProps; gateway: SettingField[]; gatewayState?: GatewayState }) {
   return (
     <>
       <PageHeader title="Settings" subtitle="Dashboard access and the gateway's runtime settings. Changes apply at once." />
       <SecuritySection {...p.security} />
       <GatewaySection fields={p.gateway} {...p.gatewayState} />
-      {p.extra ?? ""}
       <Section title="Where things are">
         <p class="muted small">
           Settings are stored in the database in the data directory and survive restarts. Command-line flags and environment variables (see the README) win over what is set here.

@@ -26,6 +26,10 @@ import { telemetryRoutes } from "./telemetry.ts";
 import { sessionRoutes } from "./sessions.ts";
 import { auditRoutes } from "./audit.ts";
 import { metricsRoutes } from "./metrics.ts";
+import { cacheRoutes } from "./cache.ts";
+import { promptSettingsRoutes } from "./prompt-settings.ts";
+import { ipFilterRoutes } from "./ip-filter.ts";
+import { proxyRoutes } from "./proxy.ts";
 
 export function adminRoutes(services: Services) {
   return new Elysia({ name: "admin" })
@@ -52,5 +56,9 @@ export function adminRoutes(services: Services) {
     .use(telemetryRoutes(services))
     .use(sessionRoutes(services))
     .use(auditRoutes(services))
-    .use(metricsRoutes(services));
+    .use(metricsRoutes(services))
+    .use(cacheRoutes(services))
+    .use(promptSettingsRoutes(services))
+    .use(ipFilterRoutes(services))
+    .use(proxyRoutes(services));
 }

@@ -87,11 +87,6 @@ export class LiveDatabase {
     for (const l of this.listeners) l(this.current);
   }
 
-  /** The connection in use right now (for code that must not go through the proxy). */
-  get connection(): Db {
-    return this.current;
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -22,7 +22,9 @@ export class SharedAnswer {
 
   static of(response: Response, onAbandoned: () => void): { shared: SharedAnswer; first: Response } {
     const body = response.body ? new SharedBody(response.body.getReader(), onAbandoned) : null;
-    const shared = new SharedAnswer(response.status, [...response.headers], body);
+    const headers: [string, string][] = [];
+    response.headers.forEach((value, name) => headers.push([name, value]));
+    const shared = new SharedAnswer(response.status, headers, body);
     return { shared, first: shared.response(false) };
   }
 

@@ -11,7 +11,7 @@
 //  - Gemini's streamed JSON array has no place for one: no progress there (header not set).
 // Since the status is sent before routing ends, a failure is reported as the format's
 // in-stream error event (the same as an upstream dying mid-stream).
-import { GatewayError } from "../errors.ts";
+import { GatewayError, type ErrorCode } from "../errors.ts";
 import type { ClientFormat, ClientStreamContext } from "../formats/types.ts";
 
 export const PROGRESS_HEADER = "x-omniroute-progress";
@@ -28,18 +28,26 @@ export function progressRequested(request: Request): boolean {
 /** The error an answer that arrived as an HTTP error (status, JSON body) says, for an in-stream error event. */
 async function errorOf(res: Response): Promise<GatewayError> {
   let message = `upstream answered ${res.status}`;
-  let code = "upstream_error";
   try {
     const body = (await res.json()) as any;
     const e = body?.error ?? body;
     if (typeof e === "string") message = e;
     else if (typeof e?.message === "string") message = e.message;
-    if (typeof e?.code === "string") code = e.code;
-    else if (typeof e?.type === "string") code = e.type;
   } catch {
     // not JSON: the status says enough
   }
-  return new GatewayError(res.status, code, message);
+  return new GatewayError(res.status, codeOf(res.status), message);
+}
+
+/** The writers pick the format's error type from the status and code. */
+function codeOf(status: number): ErrorCode {
+  if (status === 400) return "invalid_request";
+  if (status === 401) return "invalid_api_key";
+  if (status === 403) return "policy_denied";
+  if (status === 404) return "model_not_found";
+  if (status === 429) return "rate_limited";
+  if (status === 503) return "service_unavailable";
+  return "upstream_error";
 }
 
 export class ProgressStream {

@@ -19,6 +19,7 @@ import { planRoute, type Target } from "./resolve.ts";
 import { translateRequest } from "./translate.ts";
 import { GatewayError } from "../errors.ts";
 import { estimateRequestTokens, maxTokensOf } from "../usage/estimate.ts";
+import { cacheForRequest, progressFor, promptControls, withIdempotency } from "../features/gateway.ts";
 
 export interface PassthroughContext {
   client: ClientFormat;
@@ -51,10 +52,24 @@ export interface ClientEndpoint {
 
 export async function handleClientRequest(request: Request, services: Services, ep: ClientEndpoint): Promise<Response> {
   const rec = new RequestRecord(services, request, ep.endpoint, ep.client.id);
+  const fail = (err: unknown): Response => {
+    const e = asGatewayError(err);
+    rec.finish(e.status, { errorCode: e.code, error: e.message });
+    return clientErrorResponse(ep.client, e);
+  };
   try {
-    const url = new URL(request.url);
     rec.apiKeyId = authenticate(request, services)?.id ?? null;
     admitRequest(services, rec.apiKeyId);
+  } catch (err) {
+    return fail(err);
+  }
+  // A repeated Idempotency-Key / X-Request-Id gets the first request's answer (src/features/idempotency.ts).
+  return withIdempotency(services, request, rec, ep.endpoint, () => serveClientRequest(request, services, ep, rec, fail));
+}
+
+async function serveClientRequest(request: Request, services: Services, ep: ClientEndpoint, rec: RequestRecord, fail: (err: unknown) => Response): Promise<Response> {
+  try {
+    const url = new URL(request.url);
     const body = await readJsonBody(request);
     if (!body || typeof body !== "object" || Array.isArray(body)) {
       throw new GatewayError(400, "invalid_request", "Request body must be a JSON object.");
@@ -76,41 +91,66 @@ export async function handleClientRequest(request: Request, services: Services, 
     }
     if (head.stream) claimStreamSlot(services, rec);
     const plan = planRoute(policy.model, services.store, services.routing);
-    // A key over its budget gets a 429 here, before anything is sent (src/usage/budget.ts).
-    const first = plan.targets[0];
-    if (first) {
-      services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({ provider: first.provider.id, model: first.model, inputTokens: estimateInput(), maxTokens: maxTokensOf(obj) }));
+    const targetNames = plan.targets.map((t) => `${t.provider.id}/${t.model}`);
+    // Progress events (src/features/progress.ts): the answer starts now, the routing follows in it.
+    const progress = head.stream ? progressFor(request, ep.client, head.streamCtx, rec.requestId) : null;
+    progress?.emit("routing", { model: policy.model, targets: targetNames });
+    // Response cache (src/features/cache): a hit answers here; a miss stores the answer once complete.
+    const cache = cacheForRequest(services, { request, client: ep.client, body: obj, targets: targetNames, stream: head.stream, streamCtx: head.streamCtx, rec });
+    const hit = await cache?.lookup();
+    if (hit) {
+      progress?.emit("cache_hit");
+      return progress ? progress.follow(async () => hit) : hit;
     }
-    const result = await runWithFallback({
-      requested: policy.model,
-      targets: plan.targets,
-      unresolved: plan.unresolved,
-      state: services.routing,
-      store: services.store,
-      attempts: rec.attempts,
-      signal: request.signal,
-      overrides: comboFallbackOverrides(plan.combo?.config),
-      onAttempt(target, conn) {
-        rec.provider = target.provider.id;
-        rec.model = target.model;
-        rec.connectionId = conn.id || null;
-      },
-      send(target, conn) {
-        if (ep.passthrough && target.provider.format === ep.nativeFormat) {
-          const canonical = () => readFull().canonical;
-          return ep.passthrough({ client: ep.client, request, url, services, rec, body: obj, canonical, streamCtx: head.streamCtx, target, conn });
+    // Global system prompt and thinking-budget policy (src/features/prompt-controls.ts).
+    const controls = promptControls(services);
+
+    const answer = async (): Promise<Response> => {
+      try {
+        // A key over its budget gets a 429 here, before anything is sent (src/usage/budget.ts).
+        const first = plan.targets[0];
+        if (first) {
+          services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({ provider: first.provider.id, model: first.model, inputTokens: estimateInput(), maxTokens: maxTokensOf(obj) }));
         }
-        const { canonical, streamCtx } = readFull();
-        return translateRequest({ request, services, client: ep.client, rec, canonical, streamCtx, target, conn });
-      },
-    });
-    // With request-log bodies on, the answer is copied for the log on its way out.
-    if (result.kind === "answered") return services.accounting.bodies.response(rec.requestId, result.response);
-    rec.finish(result.error.status, { errorCode: result.error.code, error: result.error.message });
-    return result.response ?? clientErrorResponse(ep.client, result.error);
+        let tries = 0;
+        const result = await runWithFallback({
+          requested: policy.model,
+          targets: plan.targets,
+          unresolved: plan.unresolved,
+          state: services.routing,
+          store: services.store,
+          attempts: rec.attempts,
+          signal: request.signal,
+          overrides: comboFallbackOverrides(plan.combo?.config),
+          onAttempt(target, conn) {
+            const last = rec.attempts.at(-1);
+            if (progress && tries++ > 0 && last) {
+              progress.emit("fallback", { from: `${last.provider}/${last.model}`, reason: last.reason ?? null, to: `${target.provider.id}/${target.model}` });
+            }
+            rec.provider = target.provider.id;
+            rec.model = target.model;
+            rec.connectionId = conn.id || null;
+          },
+          send(target, conn) {
+            if (ep.passthrough && target.provider.format === ep.nativeFormat) {
+              const canonical = () => readFull().canonical;
+              const sent = controls ? controls.body(target.provider.format, obj) : obj;
+              return ep.passthrough({ client: ep.client, request, url, services, rec, body: sent, canonical, streamCtx: head.streamCtx, target, conn });
+            }
+            const { canonical, streamCtx } = readFull();
+            return translateRequest({ request, services, client: ep.client, rec, canonical: controls ? controls.canonical(canonical) : canonical, streamCtx, target, conn });
+          },
+        });
+        // With request-log bodies on, the answer is copied for the log on its way out.
+        if (result.kind === "answered") return services.accounting.bodies.response(rec.requestId, cache ? cache.tagMiss(result.response) : result.response);
+        rec.finish(result.error.status, { errorCode: result.error.code, error: result.error.message });
+        return result.response ?? clientErrorResponse(ep.client, result.error);
+      } catch (err) {
+        return fail(err);
+      }
+    };
+    return progress ? progress.follow(answer) : await answer();
   } catch (err) {
-    const e = asGatewayError(err);
-    rec.finish(e.status, { errorCode: e.code, error: e.message });
-    return clientErrorResponse(ep.client, e);
+    return fail(err);
   }
 }

@@ -3,7 +3,7 @@
 // are piped back unchanged while usage is observed on the side. Other upstreams: translate.ts.
 import { GatewayError } from "../errors.ts";
 import { openAiErrorResponse, openAiStatus, openAiStreamErrorChunk } from "../formats/openai-chat/errors.ts";
-import { openAiChatClient } from "../formats/openai-chat/index.ts";
+import { openAiChatClient, openAiChatUpstream } from "../formats/openai-chat/index.ts";
 import { checkChatRequest, type ChatRequest } from "../formats/openai-chat/request.ts";
 import { createOpenAiStreamObserver } from "../formats/openai-chat/stream-observer.ts";
 import { usageFromOpenAi } from "../usage/tokens.ts";
@@ -81,7 +81,8 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
   const keepAliveSeconds = services.store.settings.streamKeepAliveSeconds;
   services.live.add(rec.requestId, up.abort);
   const out = relayStream({
-    body: res.body,
+    // A cacheable request's stream is also read as canonical events, to be stored (src/features/cache).
+    body: rec.capture ? rec.capture.tapBody(res.body, openAiChatUpstream) : res.body,
     observer,
     keepAlive: keepAliveSeconds > 0 ? { bytes: () => KEEP_ALIVE, everyMs: keepAliveSeconds * 1000 } : null,
     errorEvent: (message) => encoder.encode(openAiStreamErrorChunk(new GatewayError(502, "upstream_bad_response", message))),
@@ -138,6 +139,14 @@ async function completeJson(
   }
   if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.choices)) {
     throw new GatewayError(502, "upstream_bad_response", `[${providerId}] returned JSON that is not a chat completion`);
+  }
+  if (rec.capture) {
+    // Only a cacheable request pays for the canonical form of a pass-through answer.
+    try {
+      rec.capture.response(openAiChatUpstream.parseResponse(parsed));
+    } catch {
+      // not storable: the client still gets the upstream's answer
+    }
   }
   rec.finish(200, { usage: usageFromOpenAi(parsed.usage), finishReason: parsed.choices[0]?.finish_reason ?? null });
   return new Response(bytes, { status: 200, headers: { ...headers, "content-type": "application/json" } });

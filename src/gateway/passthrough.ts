@@ -55,7 +55,8 @@ export function passthrough(spec: PassthroughSpec) {
     const contentType = res.headers.get("content-type") ?? "application/json";
     if (streamed && res.body) {
       rec.markFirstByte();
-      return streamResponse(ctx, up, res.body, observingObserver(spec.adapter.createStreamReader()), contentType, headers);
+      const reader = spec.adapter.createStreamReader();
+      return streamResponse(ctx, up, res.body, observingObserver(rec.capture ? rec.capture.tapReader(reader) : reader), contentType, headers);
     }
 
     let bytes: ArrayBuffer;
@@ -73,6 +74,7 @@ export function passthrough(spec: PassthroughSpec) {
     } catch {
       throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned a response that is not valid JSON of its format`);
     }
+    rec.capture?.response(parsed);
     rec.finish(200, { usage: parsed.usage, finishReason: parsed.finishReason });
     return new Response(bytes, { status: 200, headers: { ...headers, "content-type": contentType } });
   };

@@ -3,6 +3,7 @@
 import { peerOf } from "../server.ts";
 import type { Services } from "../services.ts";
 import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
+import type { ResponseCapture } from "../features/cache/capture.ts";
 
 export interface Attempt {
   provider: string;
@@ -37,6 +38,8 @@ export class RequestRecord {
   requestBody: string | null = null;
   /** Input tokens estimated from the request, for a cost when the upstream reports no usage. */
   estimateInputTokens?: () => number;
+  /** Set when the answer is to be stored in the response cache: the answer paths hand it what they parse. */
+  capture: ResponseCapture | null = null;
   private done = false;
   private finishHooks: ((status: number) => void)[] = [];
 

@@ -57,6 +57,8 @@ export async function sendAndRecord(
       headers: { ...authHeaders(target.provider, conn), "content-type": "application/json", "user-agent": `OmniRoute/${VERSION}`, ...headers },
       body,
       signal: input.request.signal,
+      // The upstream proxy for this provider, if one is set (PUT /api/settings/proxy).
+      proxy: services.features.proxyFor(target.provider.id),
       timeoutMs: profile.requestTimeoutMs ?? services.config.upstreamTimeoutMs,
       ttfbTimeoutMs: profile.ttfbTimeoutMs ?? undefined,
     });
@@ -119,13 +121,15 @@ export async function translateRequest(input: TranslateInput): Promise<Response>
     } catch (err) {
       throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
     }
+    rec.capture?.response(canonicalRes);
     rec.finish(200, { usage: canonicalRes.usage, finishReason: canonicalRes.finishReason });
     return Response.json(client.renderResponse(canonicalRes, input.streamCtx), { headers });
   }
 
   if (!res.body) throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] sent an empty stream`);
   rec.markFirstByte();
-  const observer = translatingObserver(adapter.createStreamReader(), client.createStreamWriter(input.streamCtx));
+  const reader = adapter.createStreamReader();
+  const observer = translatingObserver(rec.capture ? rec.capture.tapReader(reader) : reader, client.createStreamWriter(input.streamCtx));
   return streamResponse(input, up, res.body, observer, client.streamContentType(input.streamCtx), headers);
 }
 

@@ -34,6 +34,8 @@ export interface UpstreamCall {
    * combo give up early on an upstream that accepts the connection but never starts answering.
    */
   ttfbTimeoutMs?: number;
+  /** HTTP(S) proxy URL for this call (Bun's fetch `proxy` option); undefined connects directly. */
+  proxy?: string;
 }
 
 export interface UpstreamResult {
@@ -77,6 +79,7 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
       headers: call.headers,
       body: call.body,
       signal: controller.signal,
+      ...(call.proxy ? { proxy: call.proxy } : {}),
     }).finally(() => clearTimeout(ttfbTimer));
     return { response, abort: () => controller.abort(new Error("aborted")), clearTimeout: cleanup };
   } catch (err) {

@@ -10,6 +10,7 @@ import type { Cipher } from "../security/cipher.ts";
 import { settingsFromRows, type Settings } from "../settings.ts";
 import { nodeToRuntime } from "../providers/nodes.ts";
 import { loadRoutingConfig, type RoutingConfig } from "../routing/routing-config.ts";
+import { loadFeatureConfig, type FeatureConfig } from "../features/config.ts";
 
 export interface ConnectionRuntime {
   id: string;
@@ -51,6 +52,8 @@ export class ConfigStore {
   settings!: Settings;
   /** Resilience profiles, client rate limits and policies (settings rows of their own, see src/routing). */
   routing!: RoutingConfig;
+  /** System prompt, thinking budget, IP filter and upstream proxy (src/features/config.ts). */
+  features!: FeatureConfig;
   loadedAt = 0;
   /** Connections whose secret could not be decrypted (wrong key file): shown, never used. */
   undecryptable = new Set<string>();
@@ -128,6 +131,7 @@ export class ConfigStore {
     const settingRows = this.db.select().from(t.settings).all();
     const settings = settingsFromRows(settingRows);
     const routing = loadRoutingConfig(settingRows);
+    const features = loadFeatureConfig(settingRows, this.cipher);
 
     // Swap everything at once so a concurrent request never sees half a reload.
     Object.assign(this, {
@@ -141,6 +145,7 @@ export class ConfigStore {
       customModels,
       settings,
       routing,
+      features,
       undecryptable,
       loadedAt: Date.now(),
     });

@@ -103,6 +103,16 @@ describe("export → wipe → import", () => {
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ imported: true, filename: "raw.sqlite", connectionCount: 1 });
   });
+
+  test("a plain copy of a live database file (WAL mode in its header) imports too", async () => {
+    await seed(gw);
+    gw.services.db.$client.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const copy = readFileSync(join(gw.dataDir, "omniroute.sqlite"));
+    expect(copy[18]).toBe(2); // WAL
+    const res = await importForm(gw, copy, "copied.sqlite");
+    expect(res.status).toBe(200);
+    expect((await json(res)).connectionCount).toBe(1);
+  });
 });
 
 describe("restore a named backup", () => {

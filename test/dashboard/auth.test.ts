@@ -135,7 +135,7 @@ describe("with a password (INITIAL_PASSWORD)", () => {
     const good = await post({ password: PASSWORD, next: "/dashboard/keys" });
     expect(good.status).toBe(303);
     expect(good.headers.get("location")).toBe("/dashboard/keys");
-    for (const next of ["//evil.example/x", "https://evil.example/", "/api/keys"]) {
+    for (const next of ["//evil.example/x", "https://evil.example/", "/api/keys", "/dashboard\r\nSet-Cookie: x=1", "/dashboard\\evil"]) {
       expect((await post({ password: PASSWORD, next })).headers.get("location")).toBe("/dashboard");
     }
   });

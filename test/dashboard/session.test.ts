@@ -33,6 +33,8 @@ describe("session tokens", () => {
     const req = new Request("http://localhost/", { headers: { cookie: "a=1; auth_token=abc.def ; b=2" } });
     expect(readCookie(req, "auth_token")).toBe("abc.def");
     expect(readCookie(req, "missing")).toBeNull();
+    const malformed = new Request("http://localhost/", { headers: { cookie: "auth_token=%E0%A4%A" } });
+    expect(readCookie(malformed, "auth_token")).toBeNull();
   });
 });
 

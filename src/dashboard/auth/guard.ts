@@ -63,7 +63,9 @@ export function crossSiteRefusal(request: Request): Response | null {
 
 /** Where to send a browser that needs to log in; only our own dashboard paths are kept as `next`. */
 export function safeNext(next: string | null | undefined): string {
-  return next && isDashboardPath(next.split("?")[0]!) && !next.startsWith("//") ? next : "/dashboard";
+  // Control characters would break the Location header; "//" would leave the site.
+  if (!next || next.startsWith("//") || /[\u0000-\u001f\u007f\\]/.test(next)) return "/dashboard";
+  return isDashboardPath(next.split("?")[0]!) ? next : "/dashboard";
 }
 
 function loginRedirect(request: Request, url: URL): Response {
@@ -71,6 +73,13 @@ function loginRedirect(request: Request, url: URL): Response {
   // htmx follows HX-Redirect with a full page load instead of swapping a login page into a fragment.
   if (request.headers.get("hx-request")) return new Response(null, { status: 401, headers: { "HX-Redirect": target } });
   return new Response(null, { status: 303, headers: { location: target } });
+}
+
+/** Cheap pre-filter on the raw URL: only /api/, /dashboard, /login and /logout can need the guard. */
+function mayConcernAuth(rawUrl: string): boolean {
+  const start = rawUrl.indexOf("/", rawUrl.indexOf("//") + 2);
+  if (start < 0) return false;
+  return rawUrl.startsWith("/api/", start) || rawUrl.startsWith("/dashboard", start) || rawUrl.startsWith("/login", start) || rawUrl.startsWith("/logout", start);
 }
 
 export function authGuard(services: Services) {
@@ -92,6 +101,8 @@ export function authGuard(services: Services) {
   }
 
   return new Elysia({ name: "auth-guard" }).onRequest(({ request }) => {
+    // Runs for gateway requests too: leave them with a string check, before any URL parsing.
+    if (!mayConcernAuth(request.url)) return;
     const url = new URL(request.url);
     const path = url.pathname;
     const dashboard = isDashboardPath(path);

@@ -98,12 +98,15 @@ async function sendWhisperCompatible(up: MediaUpstream, p: AudioPayload): Promis
   }
   form.append("model", up.target.model);
   form.append("file", new Blob([p.bytes], { type: AUDIO_FORMATS[p.format] }), p.fileName || `audio.${p.format}`);
+  // Serialised here to send bytes like any other call. The content type (with its boundary)
+  // must be read before the body: Bun drops it from the headers once the body is consumed.
   const encoded = new Response(form);
+  const formType = encoded.headers.get("content-type")!;
   const bytes = new Uint8Array(await encoded.arrayBuffer());
   const { text, contentType } = await up.text({
     path: "/audio/transcriptions",
     bytes,
-    contentType: encoded.headers.get("content-type")!,
+    contentType: formType,
     accept: "application/json, text/plain, */*",
   });
   let usage: TokenUsage = NO_USAGE;

@@ -70,6 +70,8 @@ export class MediaUpstream {
         headers,
         body,
         signal: this.request.signal,
+        // The upstream proxy for this provider, if one is set (PUT /api/settings/proxy).
+        proxy: services.features.proxyFor(target.provider.id),
         timeoutMs: profile.requestTimeoutMs ?? services.config.upstreamTimeoutMs,
         ttfbTimeoutMs: profile.ttfbTimeoutMs ?? undefined,
       });
