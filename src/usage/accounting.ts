@@ -116,7 +116,7 @@ export class UsageAccounting {
   }
 
   /** Deletes usage older than the retention setting (0 keeps everything). */
-  prune(now = Date.now()): PruneResult {
+  async prune(now = Date.now()): Promise<PruneResult> {
     const days = this.settings().usageRetentionDays;
     if (days <= 0) return { usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 };
     this.sink.flush();
@@ -129,11 +129,7 @@ export class UsageAccounting {
   startRetention(): void {
     if (this.pruneTimer) return;
     const run = () => {
-      try {
-        this.prune();
-      } catch (err) {
-        console.error(`[usage] pruning failed: ${(err as Error).message}`);
-      }
+      this.prune().catch((err) => console.error(`[usage] pruning failed: ${(err as Error).message}`));
     };
     this.firstPrune = setTimeout(run, 5_000);
     (this.firstPrune as { unref?: () => void }).unref?.();

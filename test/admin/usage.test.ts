@@ -255,7 +255,7 @@ describe("retention", () => {
     await putSettings(gw, { usageRetentionDays: 30 });
     const before = (await get("/api/usage/request-logs?provider=prune-me")).body.logs.length;
     expect(before).toBe(2);
-    const pruned = gw.services.accounting.prune();
+    const pruned = await gw.services.accounting.prune();
     expect(pruned.usage).toBeGreaterThanOrEqual(2);
     expect(pruned.logs).toBe(pruned.usage);
     expect((await get("/api/usage/request-logs?provider=prune-me")).body.logs).toHaveLength(0);
@@ -264,6 +264,6 @@ describe("retention", () => {
     expect(hist.totals.requests).toBe(1);
     // 0 keeps everything.
     await putSettings(gw, { usageRetentionDays: 0 });
-    expect(gw.services.accounting.prune()).toEqual({ usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 });
+    expect(await gw.services.accounting.prune()).toEqual({ usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 });
   });
 });

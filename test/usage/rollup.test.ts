@@ -47,7 +47,7 @@ const ROLLUP = `SELECT bucket, provider, model, api_key_id AS key, connection_id
   completion_tokens AS completion, total_tokens AS total, round(cost_usd, 9) AS cost, estimated_requests AS estimated, latency_ms_sum AS latency
   FROM usage_hourly ORDER BY 1, 2, 3, 4, 5`;
 
-test("rollup = GROUP BY of the rows, across batches; a rebuild gives the same; pruning removes old hours", () => {
+test("rollup = GROUP BY of the rows, across batches; a rebuild gives the same; pruning removes old hours", async () => {
   const dir = mkdtempSync(join(tmpdir(), "omniroute-rollup-"));
   try {
     const db = openDatabase(join(dir, "r.sqlite"));
@@ -69,7 +69,7 @@ test("rollup = GROUP BY of the rows, across batches; a rebuild gives the same; p
 
     const cutoff = T0 + 24 * HOUR_MS;
     const old = (db.$client.query("SELECT count(*) AS n FROM usage_records WHERE timestamp < $c").get({ c: cutoff }) as { n: number }).n;
-    const pruned = pruneUsage(db.$client, cutoff, T0 + 12 * HOUR_MS, 97);
+    const pruned = await pruneUsage(db.$client, cutoff, T0 + 12 * HOUR_MS, 97);
     expect(pruned.usage).toBe(old);
     expect(pruned.logs).toBe(old);
     expect((db.$client.query("SELECT min(timestamp) AS t FROM usage_records").get() as { t: number }).t).toBeGreaterThanOrEqual(cutoff);
