@@ -121,6 +121,12 @@ test("OpenAI whisper-1: the form is re-sent with the upstream model; json answer
   expect(lastAttempt().units).toEqual({ audioSeconds: 1 });
 });
 
+test("gpt-4o-transcribe's token usage is recorded", async () => {
+  const res = await transcribe({ model: "openai/gpt-4o-transcribe" });
+  expect(res.status).toBe(200);
+  expect(usageRows(gw).at(-1)).toMatchObject({ model: "gpt-4o-transcribe", prompt_tokens: 14, completion_tokens: 9, total_tokens: 23 });
+});
+
 test("Whisper-compatible text and verbose_json answers come back as the upstream wrote them", async () => {
   const text = await transcribe({ model: "groq/whisper-large-v3", response_format: "text" });
   expect(text.headers.get("content-type")).toContain("text/plain");

@@ -5,6 +5,7 @@
 //   "...embedqa..."      → NVIDIA NIM's asymmetric models: 400 without `input_type`
 //   "grok-..."           → xAI: 400 "Argument not supported: size" for size/quality/style
 //   "gpt-image-..."      → always b64_json, with token usage (gpt-image-1)
+//   "gpt-4o-..."         → transcription usage in tokens (gpt-4o-transcribe), else in seconds
 // Embedding vectors are deterministic: [text length, input index, 0.5] (or `dimensions` long).
 import { errorBody, type FakeRequest } from "./fake-openai.ts";
 
@@ -109,6 +110,10 @@ function transcription(body: Record<string, any>, file: File | null): Response {
         usage: { type: "duration", seconds: Math.ceil(seconds) },
       });
     default:
+      // gpt-4o-transcribe bills tokens; whisper-1 seconds of audio.
+      if (model.startsWith("gpt-4o")) {
+        return Response.json({ text, usage: { type: "tokens", input_tokens: 14, output_tokens: 9, total_tokens: 23, input_token_details: { text_tokens: 0, audio_tokens: 14 } } });
+      }
       return Response.json({ text, usage: { type: "duration", seconds: Math.ceil(seconds) } });
   }
 }

@@ -11,8 +11,12 @@ import type { Settings } from "../../settings.ts";
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);
 
-/** Fields that only say how the answer travels, not what it is: a streamed request shares the entry of a non-streamed one. */
-const TRANSPORT_FIELDS = new Set(["stream", "stream_options", "keep_alive"]);
+/**
+ * Left out of the key: how the answer travels (a streamed request shares the entry of a
+ * non-streamed one), and the model as written — the targets it resolved to stand for it, so
+ * an alias and the model it names share entries, and a re-pointed alias does not.
+ */
+const SKIPPED_FIELDS = new Set(["model", "stream", "stream_options", "keep_alive"]);
 
 function temperatureOf(client: ClientFormatId, body: Json): unknown {
   switch (client) {
@@ -81,6 +85,6 @@ export interface CacheKeyInput {
 export function cacheKey(input: CacheKeyInput): string {
   // A combo's order may rotate between requests (round-robin); any member's answer will do.
   const targets = input.targets.length > 1 ? [...input.targets].sort() : input.targets;
-  const text = `v1\n${input.client}\n${targets.join(",")}\n${input.apiKeyId ?? ""}\n${input.controls}\n${stableStringify(input.body, TRANSPORT_FIELDS)}`;
+  const text = `v1\n${input.client}\n${targets.join(",")}\n${input.apiKeyId ?? ""}\n${input.controls}\n${stableStringify(input.body, SKIPPED_FIELDS)}`;
   return new Bun.CryptoHasher("sha256").update(text).digest("hex");
 }

@@ -117,7 +117,7 @@ async function sendWhisperCompatible(up: MediaUpstream, p: AudioPayload): Promis
     const seconds = parsed?.usage?.seconds ?? parsed?.duration;
     if (typeof seconds === "number") up.setUnits({ audioSeconds: seconds });
   }
-  return { body: text, contentType };
+  return { body: text, contentType, usage };
 }
 
 /** gpt-4o-transcribe reports {type:"tokens", input_tokens, output_tokens, total_tokens}. */
