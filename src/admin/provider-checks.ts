@@ -28,7 +28,7 @@ export function providerCheckRoutes(services: Services) {
     const conn = store.connections.get(row.id) ?? null;
     const result: ProbeResult =
       (provider && localProblem(provider, conn, store.undecryptable.has(row.id))) ||
-      (provider ? await probeModels(provider, conn) : missingProvider(row.provider));
+      (provider ? await probeModels(provider, conn, services.features.proxyFor(provider.id)) : missingProvider(row.provider));
     return { row, provider, result };
   }
 
@@ -77,7 +77,7 @@ export function providerCheckRoutes(services: Services) {
       const provider = store.providers.get(requireProviderId(store, body.provider))!;
       if (!body.apiKey && provider.auth !== "none" && provider.kind !== "node") throw fieldError("apiKey", "API key is required");
       const conn = probeOnlyConnection(provider, body.apiKey, body.baseUrl);
-      const result = await probeModels(provider, conn);
+      const result = await probeModels(provider, conn, services.features.proxyFor(provider.id));
       return { valid: result.valid, error: result.error, warning: null, method: "models" };
     });
 }

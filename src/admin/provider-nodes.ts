@@ -122,7 +122,7 @@ export function providerNodeRoutes(services: Services) {
       const baseUrl = normalizeBaseUrl(body.baseUrl, body.type);
       const provider = nodeToRuntime({ id: "validate", type: body.type, name: "validate", prefix: "validate", apiType: "chat", baseUrl });
       const conn = { id: "", provider: "validate", name: "validate", priority: 0, isActive: true, apiKey: body.apiKey || null, baseUrl: null, testStatus: "unknown" };
-      const result = await probeModels(provider, conn);
+      const result = await probeModels(provider, conn, services.features.proxyFor(provider.id));
       if (result.valid) return { valid: true, error: null };
       // OmniRoute's wording for node validation, so its dashboard messages carry over.
       const status = result.statusCode;

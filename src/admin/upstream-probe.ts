@@ -58,12 +58,13 @@ export function localProblem(provider: ProviderRuntime, conn: ConnectionRuntime 
   };
 }
 
-export async function probeModels(provider: ProviderRuntime, conn: ConnectionRuntime | null): Promise<ProbeResult> {
+/** `proxy`: the upstream proxy in force for the provider (PUT /api/settings/proxy), so a test goes the way requests go. */
+export async function probeModels(provider: ProviderRuntime, conn: ConnectionRuntime | null, proxy?: string): Promise<ProbeResult> {
   const { url, headers } = modelsRequest(provider, conn);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   try {
-    const upstream = await sendUpstream({ url, method: "GET", headers, timeoutMs: PROBE_TIMEOUT_MS });
+    const upstream = await sendUpstream({ url, method: "GET", headers, timeoutMs: PROBE_TIMEOUT_MS, proxy });
     let body: unknown = null;
     try {
       body = JSON.parse(await upstream.response.text());

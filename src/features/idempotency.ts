@@ -61,6 +61,7 @@ interface Entry {
 export class MemoryIdempotencyStore implements IdempotencyStore {
   private entries = new Map<string, Entry>();
   private lastSweep = 0;
+  private sweepTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly windowMs: () => number,
@@ -75,6 +76,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (now - this.lastSweep < 1000) return;
     this.lastSweep = now;
     for (const [k, e] of this.entries) if (!this.live(e, now)) this.forget(k, e);
+  }
+
+  /** Answers are held in memory: once traffic stops, a timer lets the last ones go too. */
+  private scheduleSweep(): void {
+    if (this.sweepTimer) return;
+    this.sweepTimer = setTimeout(() => {
+      this.sweepTimer = null;
+      this.lastSweep = 0;
+      this.sweep(this.now());
+      if (this.entries.size > 0) this.scheduleSweep();
+    }, this.windowMs() + 1000);
+    (this.sweepTimer as { unref?: () => void }).unref?.();
   }
 
   private forget(key: string, e: Entry): void {
@@ -92,6 +105,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     let resolve!: (a: SharedAnswer) => void;
     const entry: Entry = { createdAt: now, inFlight: true, answer: new Promise((r) => (resolve = r)), shared: null };
     this.entries.set(key, entry);
+    this.scheduleSweep();
     return {
       role: "first",
       settle: (response) => {

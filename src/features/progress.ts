@@ -6,6 +6,10 @@
 // Each event takes a form the client's parser skips:
 //  - SSE formats (OpenAI Chat, Responses, Anthropic, Gemini alt=sse): a comment line,
 //    `: omniroute-progress {"stage":"routing",…}` (SSE parsers ignore lines starting with ":");
+//  - Gemini SSE: Google's SDKs read every line as a response (python-genai fails on comment
+//    lines, see the Gemini stream writer's keep-alive), so a `data:` event that is a valid
+//    GenerateContentResponse with an empty text part, carrying `omnirouteProgress` (a field the
+//    SDKs' response converters drop);
 //  - Ollama NDJSON: an empty assistant chunk (`done:false`, content "") carrying an
 //    `omniroute_progress` object, which Ollama clients concatenate as nothing;
 //  - Gemini's streamed JSON array has no place for one: no progress there (header not set).
@@ -93,10 +97,15 @@ export class ProgressStream {
   emit(stage: ProgressStage, data: Record<string, unknown> = {}): void {
     if (this.ended || this.cancelled) return;
     const event = { stage, elapsedMs: Math.round(performance.now() - this.started), ...data };
-    const text =
-      this.client.id === "ollama"
-        ? `${JSON.stringify({ model: this.ctx.requestedModel, created_at: new Date().toISOString(), message: { role: "assistant", content: "" }, done: false, omniroute_progress: event })}\n`
-        : `: omniroute-progress ${JSON.stringify(event)}\n\n`;
+    let text: string;
+    if (this.client.id === "ollama") {
+      text = `${JSON.stringify({ model: this.ctx.requestedModel, created_at: new Date().toISOString(), message: { role: "assistant", content: "" }, done: false, omniroute_progress: event })}\n`;
+    } else if (this.client.id === "gemini") {
+      const chunk = { candidates: [{ content: { role: "model", parts: [{ text: "" }] }, index: 0 }], modelVersion: this.ctx.requestedModel, omnirouteProgress: event };
+      text = `data: ${JSON.stringify(chunk)}\r\n\r\n`;
+    } else {
+      text = `: omniroute-progress ${JSON.stringify(event)}\n\n`;
+    }
     this.push(encoder.encode(text));
   }
 

@@ -91,12 +91,11 @@ async function serveClientRequest(request: Request, services: Services, ep: Clie
     }
     if (head.stream) claimStreamSlot(services, rec);
     const plan = planRoute(policy.model, services.store, services.routing);
-    const targetNames = plan.targets.map((t) => `${t.provider.id}/${t.model}`);
     // Progress events (src/features/progress.ts): the answer starts now, the routing follows in it.
     const progress = head.stream ? progressFor(request, ep.client, head.streamCtx, rec.requestId) : null;
-    progress?.emit("routing", { model: policy.model, targets: targetNames });
+    progress?.emit("routing", { model: policy.model, targets: plan.targets.map((t) => `${t.provider.id}/${t.model}`) });
     // Response cache (src/features/cache): a hit answers here; a miss stores the answer once complete.
-    const cache = cacheForRequest(services, { request, client: ep.client, body: obj, targets: targetNames, stream: head.stream, streamCtx: head.streamCtx, rec });
+    const cache = cacheForRequest(services, { request, client: ep.client, body: obj, targets: plan.targets, stream: head.stream, streamCtx: head.streamCtx, rec });
     const hit = await cache?.lookup();
     if (hit) {
       progress?.emit("cache_hit");

@@ -19,11 +19,23 @@ async function call(method: string, path: string, json?: unknown) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
+/** The response cache's and idempotency's settings (src/features), at their defaults. */
+const CACHE_DEFAULTS = {
+  cacheEnabled: true,
+  cacheTtlSeconds: 3600,
+  cacheMemoryMaxEntries: 500,
+  cacheMemoryMaxMb: 64,
+  cacheDbMaxEntries: 10_000,
+  cacheUnsetTemperature: false,
+  cacheNonDeterministic: false,
+  idempotencyWindowMs: 5000,
+};
+
 describe("/api/settings", () => {
   test("GET returns the defaults, the effective API-key rule and the version", async () => {
     expect(await call("GET", "/api/settings")).toEqual({
       status: 200,
-      body: { requireApiKey: false, streamKeepAliveSeconds: 15, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: false, version: VERSION },
+      body: { requireApiKey: false, streamKeepAliveSeconds: 15, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: false, version: VERSION },
     });
   });
 
@@ -31,7 +43,7 @@ describe("/api/settings", () => {
     const res = await call("PATCH", "/api/settings", { streamKeepAliveSeconds: 5, somethingElse: true });
     expect(res).toEqual({
       status: 200,
-      body: { requireApiKey: false, streamKeepAliveSeconds: 5, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: false, version: VERSION },
+      body: { requireApiKey: false, streamKeepAliveSeconds: 5, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: false, version: VERSION },
     });
     const rows = gw.services.db.$client.query("SELECT key, value FROM settings ORDER BY key").all();
     expect(rows).toEqual([{ key: "streamKeepAliveSeconds", value: "5" }]);
@@ -67,7 +79,7 @@ describe("/api/settings", () => {
     const services = createServices(makeConfig({ dataDir, logLevel: "silent" }));
     try {
       const res = await createApp(services).handle(new Request("http://localhost/api/settings"));
-      expect(await res.json()).toEqual({ requireApiKey: true, streamKeepAliveSeconds: 42, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, requireApiKeyEnforced: true, version: VERSION });
+      expect(await res.json()).toEqual({ requireApiKey: true, streamKeepAliveSeconds: 42, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: true, version: VERSION });
     } finally {
       services.close();
     }

@@ -40,6 +40,8 @@ export interface Run {
   side: Side;
   round: number;
   result: LoadResult;
+  /** Whether the run is part of its side's median (see run.ts: disturbed runs may be left out). */
+  counted?: boolean;
 }
 
 export interface BenchReport {
@@ -81,14 +83,15 @@ export function renderSection(r: BenchReport): string {
   out(`- Bun ${m.bun}, Node ${m.node}, autocannon ${m.autocannon}`);
   out(`- Gateway under test: ${r.gateway.kind === "binary" ? "compiled binary" : "source"} \`${r.gateway.command}\`${r.gateway.note ? ` — ${r.gateway.note}` : ""}, revision ${m.revision}`, "");
   if (d.otherCoresMedian > 0.2) {
-    out(`> **Noisy run:** other processes on this machine used a median ${f(d.otherCoresMedian, 2)} cores during the load runs (see *other load* in the raw table), so throughput is lower and latency higher than on an idle machine.`, "");
+    out(`> **Noisy run:** other processes on this machine used a median ${f(d.otherCoresMedian, 2)} cores during the load runs summarised below (see *other load* in the raw table), so throughput is lower and latency higher than on an idle machine.`, "");
   }
   out("### Targets", "");
   out("| target | goal | measured | result |", "|---|---|---|---|");
   for (const t of r.targets) out(`| ${t.name} | ${t.goal} | ${t.measured} | ${t.pass ? "PASS" : "**MISS**"} |`);
   out("");
   out("### Summary", "");
-  out(`Median of ${s.rounds} run${s.rounds === 1 ? "" : "s"} per side, ${s.connections} connections, non-streaming. *bare proxy* is \`test/bench/bare-proxy.ts\`, the least a Bun process can do to forward the request (no routing, validation or accounting): the floor for any Bun-based gateway on this machine.`, "");
+  const left = r.runs.filter((x) => x.counted === false).length;
+  out(`Median of ${s.rounds} run${s.rounds === 1 ? "" : "s"} per side${left ? ` (${left} disturbed run${left === 1 ? "" : "s"} left out, marked † below)` : ""}, ${s.connections} connections, non-streaming. *bare proxy* is \`test/bench/bare-proxy.ts\`, the least a Bun process can do to forward the request (no routing, validation or accounting): the floor for any Bun-based gateway on this machine.`, "");
   out("| | direct | gateway | bare proxy |", "|---|---:|---:|---:|");
   out(`| req/s | ${int(sum.direct.rps)} | ${int(sum.gateway.rps)} | ${int(sum.bare.rps)} |`);
   out(`| share of direct throughput | 1 | ${f(sum.gateway.rps / sum.direct.rps, 3)} | ${f(sum.bare.rps / sum.direct.rps, 3)} |`);
@@ -121,13 +124,13 @@ export function renderSection(r: BenchReport): string {
   out(`- Requests: \`POST /v1/chat/completions\`, body \`${s.body}\` (\`"stream":true\` added for the streaming runs). Direct requests use model \`gpt-4o-mini\` and \`Authorization: Bearer sk-fake-upstream\`; gateway requests use \`openai/gpt-4o-mini\` and no key (keys not required). The gateway is configured only through its control plane: \`POST /api/providers\` with the fake's base URL.`);
   out(`- Start to first answer: ${r.startup.runsMs.length} cold starts, each a new process on a fresh, empty data dir (database created and migrated on the way), timed from spawn to the first ${r.startup.measuredTo}, polling every 5 ms. Flags \`--host 127.0.0.1 --port <free> --data-dir <tmp>\`, \`LOG_LEVEL=silent\`.`);
   out("- Memory: VmRSS of the gateway process from `/proc/<pid>/status`, 2 s after it became ready, and 3 s and 15 s after the last load run (freed heap pages go back to the OS over several seconds, so the 15 s value is the idle one); peak is VmHWM.");
-  out("- CPU µs/req: user+system CPU time of each process during the measured run (`/proc/<pid>/stat`; warm-up excluded; the client's figure includes Node's start-up) divided by the requests answered. *proxy* is the gateway or the bare proxy. *other load*: machine-wide CPU (\`/proc/stat\`) not used by any of the benchmark's processes during the run, in cores — anything above ~0.1 means something else was competing for this run's CPU. Before each run the benchmark waits (up to 60 s) for the machine to go quiet, and reruns (at most twice) a run during which other processes used more than 0.3 cores, keeping the least disturbed attempt.", "");
+  out("- CPU µs/req: user+system CPU time of each process during the measured run (`/proc/<pid>/stat`; warm-up excluded; the client's figure includes Node's start-up) divided by the requests answered. *proxy* is the gateway or the bare proxy. *other load*: machine-wide CPU (\`/proc/stat\`) not used by any of the benchmark's processes during the run, in cores — anything above ~0.1 means something else was competing for this run's CPU. Before each run the benchmark waits (up to 60 s) for the machine to go quiet, and reruns (at most twice) a run during which other processes used more than 0.3 cores, keeping the least disturbed attempt. A run still above 0.3 cores is left out of its side's median (marked †) when that side has an undisturbed run.", "");
   out("### Raw runs", "");
   out(
     "| run | req/s | p50 ms | p90 ms | p99 ms | max ms | autocannon p50 / p99 ms | failed | proxy CPU µs/req | upstream CPU µs/req | client CPU µs/req | other load (cores) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   );
-  for (const run of r.runs) out(runRow(`${run.side} #${run.round}`, run.result));
+  for (const run of r.runs) out(runRow(`${run.side} #${run.round}${run.counted === false ? " †" : ""}`, run.result));
   out(runRow("direct, streaming", r.stream.direct));
   out(runRow("gateway, streaming", r.stream.gateway));
   for (const side of ["direct", "gateway", "bare"] as const) out(runRow(`${side}, 1 connection sequential`, r.probe[side]));

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
 import type { CanonicalResponse } from "../../src/formats/canonical.ts";
+import type { ClientFormatId } from "../../src/formats/types.ts";
 import { cacheableShape, cacheKey, isDeterministic, stableStringify } from "../../src/features/cache/key.ts";
 import { eventsOf, ResponseAccumulator } from "../../src/features/cache/replay.ts";
 import { ResponseCache } from "../../src/features/cache/response-cache.ts";
@@ -35,7 +36,7 @@ const answer = (text: string): CanonicalResponse => ({
 });
 
 test("the key: stable under key order, blind to transport fields and the model as written, sensitive to the rest", () => {
-  const base = { client: "openai-chat" as const, targets: ["openai/gpt-4o-mini"], apiKeyId: "k1", controls: "[null,null]" };
+  const base: { client: ClientFormatId; targets: string[]; apiKeyId: string; controls: string } = { client: "openai-chat", targets: ["openai/gpt-4o-mini"], apiKeyId: "k1", controls: "[null,null]" };
   const k = (body: Record<string, unknown>, extra: Partial<typeof base> = {}) => cacheKey({ ...base, ...extra, body });
   const body = { model: "a", messages: [{ role: "user", content: "x" }], temperature: 0 };
   expect(k(body)).toBe(k({ temperature: 0, messages: [{ content: "x", role: "user" }], model: "b", stream: true, stream_options: { include_usage: true } }));

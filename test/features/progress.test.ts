@@ -103,6 +103,21 @@ describe("on the wire", () => {
     expect(m.fakes.openai.aborted).toBe(before + 1);
   });
 
+  test("Gemini SSE: empty-text GenerateContentResponse events carrying omnirouteProgress; none in a JSON-array stream", async () => {
+    const body = { contents: [{ role: "user", parts: [{ text: "g" }] }] };
+    const sse = await post("/v1beta/models/gemini/gemini-2.5-flash:streamGenerateContent?alt=sse", body);
+    expect(sse.headers.get("x-omniroute-progress")).toBe("enabled");
+    const events = (await sseData(sse)).map((d) => JSON.parse(d));
+    const progress = events.filter((e) => e.omnirouteProgress);
+    expect(progress.map((e) => e.omnirouteProgress.stage)).toEqual(["routing", "connected", "first_token"]);
+    for (const p of progress) expect(p.candidates[0].content.parts).toEqual([{ text: "" }]);
+    expect(events.map((e) => e.candidates?.[0]?.content?.parts?.[0]?.text ?? "").join("")).toBe("Hello from fake: g");
+
+    const array = await post("/v1beta/models/gemini/gemini-2.5-flash:streamGenerateContent", body);
+    expect(array.headers.get("x-omniroute-progress")).toBeNull();
+    expect(JSON.stringify(JSON.parse(await array.text()))).not.toContain("omnirouteProgress");
+  });
+
   test("Ollama NDJSON: empty assistant chunks carrying omniroute_progress", async () => {
     const res = await post("/api/chat", { model: "ollama/llama3.2", messages: [{ role: "user", content: "nd" }] });
     expect(res.headers.get("x-omniroute-progress")).toBe("enabled");

@@ -201,6 +201,15 @@ describe("upstream calls through the proxy", () => {
     expect(del).toEqual({ global: null, providers: {} });
   });
 
+  test("connection tests go the way requests go", async () => {
+    await put({ global: open.url });
+    const id = (await (await gw.request("/api/providers")).json()).connections[0].id;
+    const before = open.log.length;
+    const res = await gw.request(`/api/providers/${id}/test`, { method: "POST" });
+    expect((await res.json()).valid).toBe(true);
+    expect(open.log.slice(before).map((e) => e.target)).toEqual([`${fake.baseUrl}/models`]);
+  });
+
   test("validation: unknown provider, bad URL, bad port", async () => {
     expect((await put({ providers: { "no-such-provider": open.url } })).status).toBe(400);
     expect((await put({ global: "not a url" })).status).toBe(400);

@@ -30,8 +30,8 @@ export interface CacheRequestInput {
   request: Request;
   client: ClientFormat;
   body: Record<string, unknown>;
-  /** "provider/model" of each target the model resolved to. */
-  targets: string[];
+  /** The targets the model resolved to (named "provider/model" in the key). */
+  targets: readonly { provider: { id: string }; model: string }[];
   stream: boolean;
   streamCtx: ClientStreamContext;
   rec: CacheableRecord;
@@ -99,7 +99,7 @@ export function requestCache(cache: ResponseCache, settings: Settings, input: Ca
   const bypass = input.request.headers.get(NO_CACHE_HEADER)?.trim().toLowerCase() === "true";
   const cacheable = !bypass && isDeterministic(input.client.id, input.body, settings) && cacheableShape(input.client.id, input.body);
   const key = cacheable
-    ? cacheKey({ client: input.client.id, body: input.body, targets: input.targets, apiKeyId: input.rec.apiKeyId, controls: input.controls })
+    ? cacheKey({ client: input.client.id, body: input.body, targets: input.targets.map((t) => `${t.provider.id}/${t.model}`), apiKeyId: input.rec.apiKeyId, controls: input.controls })
     : null;
   return new RequestCache(cache, key, input);
 }
