@@ -30,7 +30,7 @@ export function SecuritySection(p: SecurityProps) {
       <Alert tone="ok" message={p.notice} />
       <form method="post" action="/dashboard/settings/security" hx-post="/dashboard/settings/security" hx-target="#security" class="form-grid">
         <input type="text" name="username" value="omniroute" autocomplete="username" hidden />
-        {p.hasPassword ? <Field label="Current password" name="currentPassword" type="password" autocomplete="current-password" error={p.errors?.currentPassword} hint="needed to change the password" /> : ""}
+        {p.hasPassword ? <Field label="Current password" name="currentPassword" type="password" autocomplete="current-password" error={p.errors?.currentPassword} hint="needed to change the password or turn login off" /> : ""}
         <Field label={p.hasPassword ? "New password" : "Password"} name="password" type="password" autocomplete="new-password" error={p.errors?.password} hint={`at least ${p.minLength} characters; empty = keep`} />
         <Field label="Repeat it" name="confirm" type="password" autocomplete="new-password" error={p.errors?.confirm} />
         <Toggle label="Require login" name="requireLogin" checked={p.requireLogin} hint={p.hasPassword ? "off: anyone who reaches the port can use the dashboard" : "takes effect once a password is set"} />

@@ -113,10 +113,13 @@ export async function runWithFallback<T extends RouteTarget>(input: FallbackInpu
           const failure = err instanceof UpstreamFailure ? err : undefined;
           const error = failure?.error ?? asGatewayError(err);
           if (attempts.length === before) {
-            // Refused before any upstream call (a request this format cannot express): not a
-            // fact about the upstream, and another target would refuse it the same way.
+            // Refused before any upstream call (a request this target's wire format cannot
+            // express): not a fact about the upstream. A combo member of another format may
+            // still serve it, so move on to the next target.
             state.settle(lease, { kind: "neutral" });
-            return { kind: "failed", error };
+            if (input.signal?.aborted) return { kind: "failed", error };
+            skip(target, conn, "refused", error);
+            continue targets;
           }
           const verdict = classifyFailure({ status: error.status, code: error.code, message: error.message }, fallback);
           state.settle(lease, { kind: "failure", verdict, message: error.message, retryAfterMs: parseRetryAfter(error.details.retryAfter, state.now()) });
@@ -202,6 +205,9 @@ function finalFailure(requested: string, entries: Entry[], attemptLimit: number 
     const only = entries[0]!;
     return { kind: "failed", error: only.error, response: only.failure?.respond() };
   }
+  // Every target refused the request itself (e.g. a field no member's format can carry): that
+  // is the client's error, so it keeps its own status rather than becoming a 503.
+  if (entries.every((e) => e.reason === "refused")) return { kind: "failed", error: entries[0]!.error };
   const describe = (e: Entry) =>
     `${e.label}: ${e.skipped ? "skipped, " : ""}${e.reason.replace("_", " ")}${e.skipped ? "" : ` (${e.error.status})`} — ${e.error.message.slice(0, 200)}`;
   const called = entries.filter((e) => !e.skipped);

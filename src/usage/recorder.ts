@@ -25,6 +25,7 @@ export interface UsageSink {
 /** Above this many queued rows the oldest are dropped (and counted) rather than growing without bound. */
 const MAX_QUEUE = 100_000;
 const BATCH = 1_000;
+const SLICE = 200;
 
 export class SqliteUsageSink implements UsageSink {
   private queue: UsageEntry[] = [];
@@ -32,6 +33,7 @@ export class SqliteUsageSink implements UsageSink {
   private written = 0;
   private dropped = 0;
   private listeners: ((entries: UsageEntry[]) => void)[] = [];
+  private slicing = false;
 
   private insertUsage!: FastInsert<UsageRow>;
   private insertLog!: FastInsert<RequestLogRow>;
@@ -43,7 +45,7 @@ export class SqliteUsageSink implements UsageSink {
     flushMs: number,
   ) {
     this.prepare();
-    this.timer = setInterval(() => this.flush(), flushMs);
+    this.timer = setInterval(() => void this.flushInSlices(), flushMs);
     // Do not keep the process alive just for the flush timer.
     (this.timer as { unref?: () => void }).unref?.();
   }
@@ -69,31 +71,54 @@ export class SqliteUsageSink implements UsageSink {
     this.bound = client;
   }
 
-  flush(): void {
-    if (this.queue.length > 0) this.prepare();
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, BATCH);
-      try {
-        this.db.transaction((tx) => {
-          for (const e of batch) {
-            this.insertUsage.run(e.usage);
-            this.insertLog.run(e.log);
-          }
-          // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
-          rollupBatch(this.db.$client, batch.map((e) => e.usage));
-          // A key's "last used" rides on the usage batch instead of a write per request.
-          for (const [keyId, at] of lastUseByKey(batch)) {
-            tx.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)).run();
-          }
-        });
-        this.written += batch.length;
-        for (const l of this.listeners) l(batch);
-      } catch (err) {
-        // Put the batch back and retry on the next tick (e.g. SQLITE_BUSY during a backup).
-        this.queue.unshift(...batch);
-        console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
-        return;
+  /**
+   * The periodic write: small transactions with a yield between them, so a second's worth of
+   * rows under load never holds the event loop for long (one 1000-row transaction took up to
+   * a few hundred ms with its indexes and rollups).
+   */
+  async flushInSlices(): Promise<void> {
+    if (this.slicing) return;
+    this.slicing = true;
+    try {
+      while (this.queue.length > 0) {
+        if (!this.writeBatch(SLICE)) return;
+        await new Promise((resolve) => setTimeout(resolve, 0));
       }
+    } finally {
+      this.slicing = false;
+    }
+  }
+
+  /** Writes everything now (shutdown, backups, tests). */
+  flush(): void {
+    while (this.queue.length > 0) if (!this.writeBatch(BATCH)) return;
+  }
+
+  /** One transaction of up to `size` queued rows; false when the write failed (rows kept for a retry). */
+  private writeBatch(size: number): boolean {
+    this.prepare();
+    const batch = this.queue.splice(0, size);
+    try {
+      this.db.transaction((tx) => {
+        for (const e of batch) {
+          this.insertUsage.run(e.usage);
+          this.insertLog.run(e.log);
+        }
+        // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
+        rollupBatch(this.db.$client, batch.map((e) => e.usage));
+        // A key's "last used" rides on the usage batch instead of a write per request.
+        for (const [keyId, at] of lastUseByKey(batch)) {
+          tx.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)).run();
+        }
+      });
+      this.written += batch.length;
+      for (const l of this.listeners) l(batch);
+      return true;
+    } catch (err) {
+      // Put the batch back and retry on the next tick (e.g. SQLITE_BUSY during a backup).
+      this.queue.unshift(...batch);
+      console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
+      return false;
     }
   }
 

@@ -48,7 +48,7 @@ export interface BenchReport {
   date: string;
   machine: Machine;
   gateway: { kind: "binary" | "source"; command: string; note: string | null };
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; starts: number; probeRequests: number; body: string };
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; starts: number; probeRequests: number; body: string; quietWaitSeconds: number };
   startup: { runsMs: number[]; medianMs: number; measuredTo: string; rssAtReadyMb: number[] };
   memory: { idleAfterStartMb: number; afterLoad3sMb: number; afterLoad15sMb: number; peakMb: number };
   runs: Run[];
@@ -124,7 +124,7 @@ export function renderSection(r: BenchReport): string {
   out(`- Requests: \`POST /v1/chat/completions\`, body \`${s.body}\` (\`"stream":true\` added for the streaming runs). Direct requests use model \`gpt-4o-mini\` and \`Authorization: Bearer sk-fake-upstream\`; gateway requests use \`openai/gpt-4o-mini\` and no key (keys not required). The gateway is configured only through its control plane: \`POST /api/providers\` with the fake's base URL.`);
   out(`- Start to first answer: ${r.startup.runsMs.length} cold starts, each a new process on a fresh, empty data dir (database created and migrated on the way), timed from spawn to the first ${r.startup.measuredTo}, polling every 5 ms. Flags \`--host 127.0.0.1 --port <free> --data-dir <tmp>\`, \`LOG_LEVEL=silent\`.`);
   out("- Memory: VmRSS of the gateway process from `/proc/<pid>/status`, 2 s after it became ready, and 3 s and 15 s after the last load run (freed heap pages go back to the OS over several seconds, so the 15 s value is the idle one); peak is VmHWM.");
-  out("- CPU µs/req: user+system CPU time of each process during the measured run (`/proc/<pid>/stat`; warm-up excluded; the client's figure includes Node's start-up) divided by the requests answered. *proxy* is the gateway or the bare proxy. *other load*: machine-wide CPU (\`/proc/stat\`) not used by any of the benchmark's processes during the run, in cores — anything above ~0.1 means something else was competing for this run's CPU. Before each run the benchmark waits (up to 60 s) for the machine to go quiet, and reruns (at most twice) a run during which other processes used more than 0.3 cores, keeping the least disturbed attempt. A run still above 0.3 cores is left out of its side's median (marked †) when that side has an undisturbed run.", "");
+  out(`- CPU µs/req: user+system CPU time of each process during the measured run (\`/proc/<pid>/stat\`; warm-up excluded; the client's figure includes Node's start-up) divided by the requests answered. *proxy* is the gateway or the bare proxy. *other load*: machine-wide CPU (\`/proc/stat\`) not used by any of the benchmark's processes during the run, in cores — anything above ~0.1 means something else was competing for this run's CPU. Before each run the benchmark waits (up to ${s.quietWaitSeconds} s) for the machine to go quiet, and reruns (at most twice) a run during which other processes used more than 0.3 cores, keeping the least disturbed attempt. A run still above 0.3 cores is left out of its side's median (marked †) when that side has an undisturbed run.`, "");
   out("### Raw runs", "");
   out(
     "| run | req/s | p50 ms | p90 ms | p99 ms | max ms | autocannon p50 / p99 ms | failed | proxy CPU µs/req | upstream CPU µs/req | client CPU µs/req | other load (cores) |",

@@ -189,10 +189,18 @@ describe("with a password (INITIAL_PASSWORD)", () => {
     expect((await gw.request("/api/auth/login", { method: "POST", json: { password: "a new password" } })).status).toBe(200);
   });
 
-  test("turning requireLogin off opens the control plane again (and on closes it)", async () => {
+  test("turning requireLogin off needs the current password, then opens the control plane again (and on closes it)", async () => {
     gw = await protectedGateway();
     const cookie = await loginCookie();
-    const off = await gw.request("/api/settings/require-login", { method: "PUT", json: { requireLogin: false }, headers: { cookie, origin: ORIGIN } });
+    // A session alone (a stolen cookie) cannot open the whole control plane.
+    const refused = await gw.request("/api/settings/require-login", { method: "PUT", json: { requireLogin: false }, headers: { cookie, origin: ORIGIN } });
+    expect(refused.status).toBe(401);
+    expect((await gw.request("/api/keys")).status).toBe(401);
+    const off = await gw.request("/api/settings/require-login", {
+      method: "PUT",
+      json: { requireLogin: false, currentPassword: PASSWORD },
+      headers: { cookie, origin: ORIGIN },
+    });
     expect(await off.json()).toMatchObject({ requireLogin: false, loginEnforced: false });
     expect((await gw.request("/api/keys")).status).toBe(200);
     // OmniRoute's onboarding posts here too.

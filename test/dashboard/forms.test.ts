@@ -149,7 +149,7 @@ describe("settings", () => {
     const off = await b.gw.request("/dashboard/settings/security", {
       method: "POST",
       headers: { cookie: fresh, origin: "http://localhost", "content-type": "application/x-www-form-urlencoded" },
-      body: "requireLogin=false",
+      body: `requireLogin=false&currentPassword=${encodeURIComponent("another password")}`,
     });
     expect(off.status).toBe(303);
     expect((await b.gw.request("/dashboard")).status).toBe(200);

@@ -37,25 +37,26 @@ export type LoginSettingsOutcome =
   | { ok: false; status: 400 | 401 | 429; field: string; error: string; retryAfter?: number };
 
 /**
- * Sets or changes the password and/or flips requireLogin. Replacing an existing password needs
- * the current one (a stolen session cookie must not be enough to take the account over),
+ * Sets or changes the password and/or flips requireLogin. Replacing an existing password or
+ * turning login off needs the current one (a stolen session cookie must not be enough),
  * unless the caller holds the admin token — that is the recovery path for a lost password.
  * Returns a fresh session token when the password changed (the old sessions just ended).
  */
 export async function updateLoginSettings(auth: AuthState, request: Request, input: LoginSettingsInput): Promise<LoginSettingsOutcome> {
   const { password, requireLogin } = input;
-  if (password !== undefined) {
-    if (password.length < MIN_PASSWORD_LENGTH) {
-      return { ok: false, status: 400, field: "password", error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters` };
-    }
-    if (auth.hasPassword && !auth.hasAdminToken(request)) {
-      const ip = clientIp(request);
-      const wait = auth.limiter.retryAfter(ip);
-      if (wait > 0) return { ok: false, status: 429, field: "currentPassword", error: "Too many failed attempts. Try again later.", retryAfter: wait };
-      if (!input.currentPassword || !(await auth.verifyPassword(input.currentPassword))) {
-        if (input.currentPassword) auth.limiter.fail(ip);
-        return { ok: false, status: 401, field: "currentPassword", error: "Current password is incorrect" };
-      }
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+    return { ok: false, status: 400, field: "password", error: `Password must be at least ${MIN_PASSWORD_LENGTH} characters` };
+  }
+  // Replacing the password, or turning login off (which opens the whole control plane), both
+  // need the current password: a stolen session cookie must be enough for neither.
+  const sensitive = password !== undefined || (requireLogin === false && auth.requireLogin);
+  if (sensitive && auth.hasPassword && !auth.hasAdminToken(request)) {
+    const ip = clientIp(request);
+    const wait = auth.limiter.retryAfter(ip);
+    if (wait > 0) return { ok: false, status: 429, field: "currentPassword", error: "Too many failed attempts. Try again later.", retryAfter: wait };
+    if (!input.currentPassword || !(await auth.verifyPassword(input.currentPassword))) {
+      if (input.currentPassword) auth.limiter.fail(ip);
+      return { ok: false, status: 401, field: "currentPassword", error: "Current password is incorrect" };
     }
   }
   if (password !== undefined) await auth.setPassword(password);

@@ -109,7 +109,9 @@ export function settingsRoutes(dash: Dash) {
       if (password && password !== field(body, "confirm")) return respond({ errors: { confirm: "The two passwords differ" } }, 400);
       const outcome = await updateLoginSettings(auth, request, {
         requireLogin: checkbox(body, "requireLogin"),
-        ...(password ? { password, currentPassword: field(body, "currentPassword") } : {}),
+        ...(password ? { password } : {}),
+        // Also needed to turn login off (actions.ts).
+        currentPassword: field(body, "currentPassword") || undefined,
       });
       if (!outcome.ok) return respond({ errors: { [outcome.field]: outcome.error } }, outcome.status);
       // A new password ended every session, this one included: hand the browser a fresh cookie.
