@@ -273,3 +273,25 @@ describe("accounts, cooldowns and breakers through the gateway", () => {
     }
   });
 });
+
+describe("a target that cannot express the request", () => {
+  test("is skipped as refused and the next member (another wire format) serves it", async () => {
+    await addConnection(gw, { provider: "anthropic", apiKey: "sk-ant-unused", baseUrl: `http://127.0.0.1:${closedPort()}/v1` });
+    await combo("mixed-formats", ["anthropic/claude-sonnet-4-5", "groq/llama-3.3-70b-versatile"]);
+    // n > 1 cannot be translated to Anthropic; an OpenAI-format member takes it as it is.
+    const res = await complete("mixed-formats", { n: 2 });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-omniroute-provider")).toBe("groq");
+    expect(attemptsOf(res).map((a) => [a.provider, a.reason ?? null, !!a.skipped])).toEqual([
+      ["anthropic", "refused", true],
+      ["groq", null, false],
+    ]);
+  });
+
+  test("when every member refuses, the client gets the refusal's own 400", async () => {
+    await combo("only-refusing", ["anthropic/claude-sonnet-4-5"]);
+    const res = await complete("only-refusing", { n: 2 });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.param).toBe("n");
+  });
+});
