@@ -12,6 +12,12 @@ export function peerOf(request: Request): string | undefined {
   return peerAddress.get(request);
 }
 
+/** An in-process call made on behalf of `from` (the dashboard) gets `from`'s peer. */
+export function inheritPeer(request: Request, from: Request): void {
+  const peer = peerAddress.get(from);
+  if (peer !== undefined) peerAddress.set(request, peer);
+}
+
 export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string; services?: Services }) {
   // Remembers the peer and applies the IP filter (src/features/ip-filter.ts): a Response means refused.
   const services = opts.services;

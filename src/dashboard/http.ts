@@ -9,6 +9,7 @@ import type { Elysia } from "elysia";
 import type { Services } from "../services.ts";
 import type { AuthState } from "./auth/state.ts";
 import { Layout, type NavLink } from "../../views/layout.tsx";
+import { inheritPeer } from "../server.ts";
 
 export type Dispatch = (request: Request) => Promise<Response>;
 
@@ -26,7 +27,11 @@ export interface Dash {
   services: Services;
   auth: AuthState;
   nav: NavLink[];
-  api<T = any>(method: string, path: string, body?: unknown): Promise<ApiResult<T>>;
+  /**
+   * `onBehalfOf`: the browser's request, whose TCP peer and X-Forwarded-For the call carries (for
+   * the API checks that look at the caller's address, e.g. the IP filter's "would refuse you").
+   */
+  api<T = any>(method: string, path: string, body?: unknown, onBehalfOf?: Request): Promise<ApiResult<T>>;
   /** The raw /api/* response (downloads, uploads), with the same in-process credentials. */
   forward(method: string, path: string, init?: { body?: BodyInit | null; headers?: Record<string, string> }): Promise<Response>;
 }
@@ -50,12 +55,14 @@ export function makeForwarder(auth: AuthState, dispatch: Dispatch): Dash["forwar
 }
 
 export function makeApiClient(auth: AuthState, dispatch: Dispatch): Dash["api"] {
-  return async (method, path, body) => {
+  return async (method, path, body, onBehalfOf) => {
     const headers = internalHeaders(auth);
     if (body !== undefined) headers["content-type"] = "application/json";
-    const res = await dispatch(
-      new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
-    );
+    const forwardedFor = onBehalfOf?.headers.get("x-forwarded-for");
+    if (forwardedFor) headers["x-forwarded-for"] = forwardedFor;
+    const request = new Request(`http://localhost${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (onBehalfOf) inheritPeer(request, onBehalfOf);
+    const res = await dispatch(request);
     const text = await res.text();
     let data: any = null;
     try {

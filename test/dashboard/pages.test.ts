@@ -34,6 +34,8 @@ const PAGE_CONTENT: Record<string, string> = {
   "/dashboard/telemetry": "Latency by provider",
   "/dashboard/audit": "entries",
   "/dashboard/backups": "Back up now",
+  "/dashboard/processing": "Thinking budget",
+  "/dashboard/cache": "Clear cache",
 };
 
 /** Where htmx asks a page for something narrower than its content (the models filter). */

@@ -5,6 +5,7 @@ import { aliasesPage } from "./aliases.ts";
 import { auditPage } from "./audit.ts";
 import { backupsPage } from "./backups.ts";
 import { budgetsPage } from "./budgets.ts";
+import { cachePage } from "./cache.ts";
 import { combosPage } from "./combos.ts";
 import { connectPage } from "./connect.ts";
 import { keysPage } from "./keys.ts";
@@ -12,6 +13,7 @@ import { modelsPage } from "./models.ts";
 import { nodesPage } from "./nodes.ts";
 import { overviewPage } from "./overview.ts";
 import { pricingPage } from "./pricing.ts";
+import { processingPage } from "./processing.ts";
 import { providersPage } from "./providers.ts";
 import { resiliencePage } from "./resilience.ts";
 import { settingsPage } from "./settings.ts";
@@ -34,5 +36,7 @@ export const PAGES: DashboardPage[] = [
   telemetryPage,
   auditPage,
   settingsPage,
+  processingPage,
+  cachePage,
   backupsPage,
 ];
