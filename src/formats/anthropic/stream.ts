@@ -12,7 +12,7 @@ import type { ClientStreamContext, StreamReader, StreamWriter } from "../types.t
 import { anthropicStreamErrorEvent, statusOfAnthropicErrorType } from "./errors.ts";
 import { messageIdFrom } from "./ids.ts";
 import { finishFromStopReason, stopReasonFromFinish } from "./response.ts";
-import { createSseParser, type SseMessage } from "./sse.ts";
+import { createSseParser, type SseMessage } from "../sse.ts";
 import { anthropicUsageFrom, usageFromAnthropic } from "./usage.ts";
 
 const withoutNulls = (o: unknown): Record<string, unknown> =>
@@ -48,7 +48,7 @@ export function createAnthropicStreamReader(): StreamReader {
       return [];
     }
     if (!obj || typeof obj !== "object") return [];
-    const type = typeof obj.type === "string" ? obj.type : msg.event;
+    const type = typeof obj.type === "string" ? obj.type : (msg.event ?? "");
     const index = typeof obj.index === "number" ? obj.index : 0;
     switch (type) {
       case "message_start": {

@@ -11,7 +11,7 @@ import type { ClientStreamContext, StreamReader, StreamWriter } from "../types.t
 import { openAiErrorType, openAiStreamErrorChunk } from "./errors.ts";
 import { completionId, newCompletionId, newToolCallId } from "./ids.ts";
 import { finishFromOpenAi, finishToOpenAi, openAiUsage, reasoningOf } from "./response.ts";
-import { createSseParser } from "./sse.ts";
+import { createSseParser } from "../sse.ts";
 
 type Json = Record<string, any>;
 const isObj = (v: unknown): v is Json => !!v && typeof v === "object" && !Array.isArray(v);

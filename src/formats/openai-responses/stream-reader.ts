@@ -5,7 +5,7 @@
 import type { FinishReason, StreamEvent } from "../canonical.ts";
 import type { StreamReader } from "../types.ts";
 import { usageFromResponses } from "./envelope.ts";
-import { SseDecoder } from "./sse.ts";
+import { createSseParser } from "../sse.ts";
 
 interface CallState {
   index: number;
@@ -25,7 +25,7 @@ interface ReasoningState {
 const TERMINAL = new Set(["response.completed", "response.incomplete", "response.failed", "response.cancelled"]);
 
 export function createResponsesStreamReader(): StreamReader {
-  const sse = new SseDecoder();
+  const sse = createSseParser();
   let started = false;
   let finished = false;
   let errored = false;

@@ -1,14 +1,16 @@
-// Server-sent events parsing, split-proof: bytes may be cut anywhere (inside a UTF-8
-// character, inside `data:`, between CR and LF). Pure state machine, no I/O.
+// Server-sent events parsing for every SSE wire format (OpenAI Chat, Responses, Anthropic):
+// html.spec.whatwg.org/multipage/server-sent-events.html as a pure state machine. Bytes may
+// be cut anywhere (inside a UTF-8 character, inside `data:`, between CR and LF); LF, CRLF and
+// lone CR end a line; `:` lines are comments (keep-alives).
 
-export interface SseEvent {
+export interface SseMessage {
   event: string | null;
   data: string;
 }
 
 export interface SseParser {
-  push(chunk: Uint8Array): SseEvent[];
-  end(): SseEvent[];
+  push(chunk: Uint8Array): SseMessage[];
+  end(): SseMessage[];
 }
 
 /**
@@ -21,13 +23,13 @@ export function createSseParser(isComplete?: (data: string) => boolean): SsePars
   let event: string | null = null;
   let data: string[] = [];
 
-  function dispatch(out: SseEvent[]) {
+  function dispatch(out: SseMessage[]) {
     if (data.length) out.push({ event, data: data.join("\n") });
     event = null;
     data = [];
   }
 
-  function line(text: string, out: SseEvent[]) {
+  function line(text: string, out: SseMessage[]) {
     if (text === "") return dispatch(out);
     if (text.startsWith(":")) return; // comment (keep-alive)
     const colon = text.indexOf(":");
@@ -40,8 +42,8 @@ export function createSseParser(isComplete?: (data: string) => boolean): SsePars
     } else if (field === "event") event = value;
   }
 
-  function drain(final: boolean): SseEvent[] {
-    const out: SseEvent[] = [];
+  function drain(final: boolean): SseMessage[] {
+    const out: SseMessage[] = [];
     let pos = 0;
     for (;;) {
       let i = pos;
