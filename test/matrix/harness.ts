@@ -39,30 +39,7 @@ export const weatherTool = {
 };
 
 export async function startMatrix(): Promise<Matrix> {
-  const fakes = {
-    openai: startFakeOpenAi(),
-    anthropic: startFakeAnthropic(),
-    gemini: startFakeGemini(),
-    ollama: startFakeOllama(),
-  };
-  const gw = await startGateway();
-  await addConnection(gw, { provider: "openai", apiKey: "sk-fake-upstream", baseUrl: fakes.openai.baseUrl });
-  await addConnection(gw, { provider: "anthropic", apiKey: "sk-ant-fake", baseUrl: fakes.anthropic.baseUrl });
-  await addConnection(gw, { provider: "gemini", apiKey: "AIza-fake", baseUrl: fakes.gemini.baseUrl });
-  await addConnection(gw, { provider: "ollama", baseUrl: fakes.ollama.baseUrl });
-  const res = await gw.request("/api/keys", { method: "POST", json: { name: "matrix" } });
-  const { key } = (await res.json()) as { key: string };
-  await gw.request("/api/settings", { method: "PUT", json: { requireApiKey: true } });
-  const base = await gw.listen();
-  return {
-    gw,
-    base,
-    key,
-    async close() {
-      await gw.close();
-      for (const f of Object.values(fakes)) f.close();
-    },
-  };
+  return startMatrixWithFakes();
 }
 
 /** startMatrix() plus the fake upstreams themselves, for tests that inspect what reached them. */
