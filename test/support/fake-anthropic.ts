@@ -16,6 +16,8 @@
 //   "...hang"            → no answer until the client aborts
 //   "...slow-stream"     → first event, then a pause of `slowMs` before the rest
 
+import { fakeEventStream } from "./fake-stream.ts";
+
 export interface FakeAnthropicRequest {
   path: string;
   /** Path and query. */
@@ -37,7 +39,6 @@ export interface FakeAnthropic {
 export const FAKE_THINKING = "Let me think.";
 export const FAKE_SIGNATURE = "sig-fake-1";
 export const FAKE_TOOL_ID = "toolu_01FakeWeatherCall0000000";
-const encoder = new TextEncoder();
 
 const MODELS = [
   { type: "model", id: "claude-sonnet-4-5-20250929", display_name: "Claude Sonnet 4.5", created_at: "2025-09-29T00:00:00Z" },
@@ -274,28 +275,7 @@ export function startFakeAnthropic(opts: { apiKey?: string; slowMs?: number } = 
       }
 
       const events = streamEvents(id, model, content, stop, usage);
-      const broken = model.includes("broken-stream");
-      const slow = model.includes("slow-stream");
-      let i = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (broken && i === 2) {
-            // Let the first events reach the wire, then cut the connection mid-body.
-            await Bun.sleep(30);
-            controller.error(new Error("fake upstream crashed mid-stream (expected by the test)"));
-            return;
-          }
-          if (slow && i === 1) await Bun.sleep(state.slowMs);
-          if (i >= events.length) {
-            controller.close();
-            return;
-          }
-          controller.enqueue(encoder.encode(events[i++]!));
-        },
-        cancel() {
-          state.aborted++;
-        },
-      });
+      const stream = fakeEventStream(events, model, state);
       return new Response(stream, { headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
     },
   });

@@ -17,6 +17,8 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first chunk, a pause of `slowMs`, the rest
 
+import { fakeEventStream } from "./fake-stream.ts";
+
 export interface FakeGeminiRequest {
   path: string;
   /** Full URL, query included (`alt=sse`, `key=`). */
@@ -36,7 +38,6 @@ export interface FakeGemini {
 }
 
 export const FAKE_SIGNATURE = "c2lnLWZha2UtMQ=="; // base64("sig-fake-1")
-const encoder = new TextEncoder();
 
 export const FAKE_GEMINI_MODELS = [
   { name: "models/gemini-2.5-flash", version: "001", displayName: "Gemini 2.5 Flash", description: "Stable version of Gemini 2.5 Flash, our mid-size multimodal model that supports up to 1 million tokens, released in June of 2025.", inputTokenLimit: 1048576, outputTokenLimit: 65536, supportedGenerationMethods: ["generateContent", "countTokens", "createCachedContent", "batchGenerateContent"], temperature: 1, topP: 0.95, topK: 64, maxTemperature: 2, thinking: true },
@@ -233,28 +234,7 @@ export function startFakeGemini(opts: { apiKey?: string; slowMs?: number } = {})
         ? chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`)
         : [...chunks.map((c, i) => (i === 0 ? "[" : "\r\n,\r\n") + JSON.stringify(c, null, 2)), "\r\n]"];
 
-      const broken = model.includes("broken-stream");
-      const slow = model.includes("slow-stream");
-      let i = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (broken && i === 2) {
-            // Let the first chunks reach the wire, then cut the connection mid-body.
-            await Bun.sleep(30);
-            controller.error(new Error("fake upstream crashed mid-stream (expected by the test)"));
-            return;
-          }
-          if (slow && i === 1) await Bun.sleep(state.slowMs);
-          if (i >= events.length) {
-            controller.close();
-            return;
-          }
-          controller.enqueue(encoder.encode(events[i++]!));
-        },
-        cancel() {
-          state.aborted++;
-        },
-      });
+      const stream = fakeEventStream(events, model, state);
       return new Response(stream, {
         headers: { "content-type": sse ? "text/event-stream" : "application/json; charset=UTF-8", "cache-control": "no-cache" },
       });

@@ -14,6 +14,8 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first line, a pause of `slowMs`, the rest
 
+import { fakeEventStream } from "./fake-stream.ts";
+
 export interface FakeOllamaRequest {
   path: string;
   url: string;
@@ -31,7 +33,6 @@ export interface FakeOllama {
   close(): void;
 }
 
-const encoder = new TextEncoder();
 
 export const FAKE_OLLAMA_MODELS = ["llama3.2:latest", "qwen2.5-coder:latest", "gpt-oss:20b", "deepseek-r1:latest"];
 
@@ -162,28 +163,7 @@ export function startFakeOllama(opts: { slowMs?: number } = {}): FakeOllama {
       else for (const word of reply.split(/(?<= )/)) lines.push(line({ content: word }));
       lines.push(line({ content: "" }, final));
 
-      const broken = model.includes("broken-stream");
-      const slow = model.includes("slow-stream");
-      let i = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (broken && i === 2) {
-            // Let the first lines reach the wire, then cut the connection mid-body.
-            await Bun.sleep(30);
-            controller.error(new Error("fake upstream crashed mid-stream (expected by the test)"));
-            return;
-          }
-          if (slow && i === 1) await Bun.sleep(state.slowMs);
-          if (i >= lines.length) {
-            controller.close();
-            return;
-          }
-          controller.enqueue(encoder.encode(lines[i++]!));
-        },
-        cancel() {
-          state.aborted++;
-        },
-      });
+      const stream = fakeEventStream(lines, model, state);
       return new Response(stream, { headers: { "content-type": "application/x-ndjson" } });
     },
   });

@@ -17,6 +17,7 @@
 //                          mode with tools does, a 400 when an assistant turn with tool_calls
 //                          is sent back without its reasoning_content
 // Embeddings, images and audio transcriptions: see fake-openai-media.ts.
+import { fakeEventStream } from "./fake-stream.ts";
 import { fakeOpenAiMedia } from "./fake-openai-media.ts";
 
 export interface FakeRequest {
@@ -37,7 +38,6 @@ export interface FakeOpenAi {
 }
 
 const FINGERPRINT = "fp_06737a9306";
-const encoder = new TextEncoder();
 
 const THINKING = "Let me think.";
 
@@ -207,29 +207,7 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
       if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
       events.push("data: [DONE]\n\n");
 
-      const broken = model.includes("broken-stream");
-      const slow = model.includes("slow-stream");
-      let i = 0;
-      const stream = new ReadableStream<Uint8Array>({
-        async pull(controller) {
-          if (broken && i === 2) {
-            // Let the first chunks reach the wire, then cut the connection mid-body as a
-            // crashing upstream would (the chunked body never gets its terminator).
-            await Bun.sleep(30);
-            controller.error(new Error("fake upstream crashed mid-stream (expected by the test)"));
-            return;
-          }
-          if (slow && i === 1) await Bun.sleep(state.slowMs);
-          if (i >= events.length) {
-            controller.close();
-            return;
-          }
-          controller.enqueue(encoder.encode(events[i++]!));
-        },
-        cancel() {
-          state.aborted++;
-        },
-      });
+      const stream = fakeEventStream(events, model, state);
       return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
     },
   });

@@ -1,0 +1,30 @@
+// The streaming behaviours every fake upstream shares, chosen by the model name:
+// "broken-stream" sends two events then cuts the connection mid-body (the chunked body never
+// gets its terminator, as with a crashing upstream); "slow-stream" pauses `slowMs` after the
+// first event. A client going away is counted in `state.aborted`.
+const encoder = new TextEncoder();
+
+export function fakeEventStream(events: string[], model: string, state: { slowMs: number; aborted: number }): ReadableStream<Uint8Array> {
+  const broken = model.includes("broken-stream");
+  const slow = model.includes("slow-stream");
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (broken && i === 2) {
+        // Let the first events reach the wire before the cut.
+        await Bun.sleep(30);
+        controller.error(new Error("fake upstream crashed mid-stream (expected by the test)"));
+        return;
+      }
+      if (slow && i === 1) await Bun.sleep(state.slowMs);
+      if (i >= events.length) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(encoder.encode(events[i++]!));
+    },
+    cancel() {
+      state.aborted++;
+    },
+  });
+}
