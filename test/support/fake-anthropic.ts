@@ -16,7 +16,7 @@
 //   "...hang"            → no answer until the client aborts
 //   "...slow-stream"     → first event, then a pause of `slowMs` before the rest
 
-import { fakeEventStream } from "./fake-stream.ts";
+import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
 
 export interface FakeAnthropicRequest {
   path: string;
@@ -280,22 +280,5 @@ export function startFakeAnthropic(opts: { apiKey?: string; slowMs?: number } = 
     },
   });
 
-  const url = `http://127.0.0.1:${server.port}`;
-  return {
-    url,
-    baseUrl: `${url}/v1`,
-    get requests() {
-      return state.requests;
-    },
-    get aborted() {
-      return state.aborted;
-    },
-    get slowMs() {
-      return state.slowMs;
-    },
-    set slowMs(v: number) {
-      state.slowMs = v;
-    },
-    close: () => server.stop(true),
-  };
+  return fakeHandle(server, state, "/v1");
 }

@@ -17,7 +17,7 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first chunk, a pause of `slowMs`, the rest
 
-import { fakeEventStream } from "./fake-stream.ts";
+import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
 
 export interface FakeGeminiRequest {
   path: string;
@@ -241,22 +241,5 @@ export function startFakeGemini(opts: { apiKey?: string; slowMs?: number } = {})
     },
   });
 
-  const url = `http://127.0.0.1:${server.port}`;
-  return {
-    url,
-    baseUrl: `${url}/v1beta`,
-    get requests() {
-      return state.requests;
-    },
-    get aborted() {
-      return state.aborted;
-    },
-    get slowMs() {
-      return state.slowMs;
-    },
-    set slowMs(v: number) {
-      state.slowMs = v;
-    },
-    close: () => server.stop(true),
-  };
+  return fakeHandle(server, state, "/v1beta");
 }

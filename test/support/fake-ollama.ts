@@ -14,7 +14,7 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first line, a pause of `slowMs`, the rest
 
-import { fakeEventStream } from "./fake-stream.ts";
+import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
 
 export interface FakeOllamaRequest {
   path: string;
@@ -168,22 +168,5 @@ export function startFakeOllama(opts: { slowMs?: number } = {}): FakeOllama {
     },
   });
 
-  const url = `http://127.0.0.1:${server.port}`;
-  return {
-    url,
-    baseUrl: url,
-    get requests() {
-      return state.requests;
-    },
-    get aborted() {
-      return state.aborted;
-    },
-    get slowMs() {
-      return state.slowMs;
-    },
-    set slowMs(v: number) {
-      state.slowMs = v;
-    },
-    close: () => server.stop(true),
-  };
+  return fakeHandle(server, state, "");
 }

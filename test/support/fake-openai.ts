@@ -17,7 +17,7 @@
 //                          mode with tools does, a 400 when an assistant turn with tool_calls
 //                          is sent back without its reasoning_content
 // Embeddings, images and audio transcriptions: see fake-openai-media.ts.
-import { fakeEventStream } from "./fake-stream.ts";
+import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
 import { fakeOpenAiMedia } from "./fake-openai-media.ts";
 
 export interface FakeRequest {
@@ -212,22 +212,5 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
     },
   });
 
-  const url = `http://127.0.0.1:${server.port}`;
-  return {
-    url,
-    baseUrl: `${url}/v1`,
-    get requests() {
-      return state.requests;
-    },
-    get aborted() {
-      return state.aborted;
-    },
-    get slowMs() {
-      return state.slowMs;
-    },
-    set slowMs(v: number) {
-      state.slowMs = v;
-    },
-    close: () => server.stop(true),
-  };
+  return fakeHandle(server, state, "/v1");
 }

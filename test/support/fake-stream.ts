@@ -28,3 +28,31 @@ export function fakeEventStream(events: string[], model: string, state: { slowMs
     },
   });
 }
+
+export interface FakeState {
+  requests: unknown[];
+  aborted: number;
+  slowMs: number;
+}
+
+/** What a test holds of a fake upstream: its URLs, what it received, and its knobs. */
+export function fakeHandle<S extends FakeState>(server: { port?: number; stop(force?: boolean): unknown }, state: S, basePath: string) {
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    url,
+    baseUrl: `${url}${basePath}`,
+    get requests() {
+      return state.requests as S["requests"];
+    },
+    get aborted() {
+      return state.aborted;
+    },
+    get slowMs() {
+      return state.slowMs;
+    },
+    set slowMs(v: number) {
+      state.slowMs = v;
+    },
+    close: () => void server.stop(true),
+  };
+}
