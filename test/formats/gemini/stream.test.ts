@@ -2,21 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../src/errors.ts";
 import type { StreamEvent } from "../../../src/formats/canonical.ts";
 import { createGeminiStreamReader, createGeminiStreamWriter, geminiClient, geminiRequestToCanonical } from "../../../src/formats/gemini/index.ts";
+import { splitEvery as split } from "../../support/stream-splits.ts";
 
 const bytes = async (name: string) => new Uint8Array(await Bun.file(new URL(`../../fixtures/gemini/${name}`, import.meta.url)).arrayBuffer());
 const SSE = await bytes("stream-text.sse");
 const ARRAY = await bytes("stream-text.array.json");
 const THINKING = await bytes("stream-thinking.sse");
-
-function split(data: Uint8Array, sizes: number[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0, i = 0; at < data.length; i++) {
-    const n = sizes[i % sizes.length]!;
-    out.push(data.subarray(at, at + n));
-    at += n;
-  }
-  return out;
-}
 
 function read(parts: Uint8Array[]): StreamEvent[] {
   const r = createGeminiStreamReader();

@@ -2,20 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../src/errors.ts";
 import type { StreamEvent } from "../../../src/formats/canonical.ts";
 import { createOllamaStreamReader, createOllamaStreamWriter } from "../../../src/formats/ollama/stream.ts";
+import { splitEvery as split } from "../../support/stream-splits.ts";
 
 const bytes = async (name: string) => new Uint8Array(await Bun.file(new URL(`../../fixtures/ollama/${name}`, import.meta.url)).arrayBuffer());
 const enc = new TextEncoder();
 const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
-
-function split(data: Uint8Array, sizes: number[]): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let at = 0, i = 0; at < data.length; i++) {
-    const n = sizes[i % sizes.length]!;
-    out.push(data.subarray(at, at + n));
-    at += n;
-  }
-  return out;
-}
 
 function read(chunks: Uint8Array[]): StreamEvent[] {
   const reader = createOllamaStreamReader();

@@ -2,6 +2,8 @@
 import type { StreamEvent } from "../../../src/formats/canonical.ts";
 import type { StreamReader } from "../../../src/formats/types.ts";
 
+export { readAll, splitEvery } from "../../support/stream-splits.ts";
+
 const FIXTURES = new URL("../../fixtures/openai-chat/", import.meta.url);
 
 export async function fixtureBytes(name: string): Promise<Uint8Array> {
@@ -10,12 +12,6 @@ export async function fixtureBytes(name: string): Promise<Uint8Array> {
 
 export async function fixtureJson(name: string): Promise<any> {
   return Bun.file(new URL(name, FIXTURES)).json();
-}
-
-export function splitEvery(bytes: Uint8Array, size: number): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; at += size) parts.push(bytes.subarray(at, at + size));
-  return parts;
 }
 
 /** Deterministic pseudo-random split sizes (mulberry32) so a failure reproduces. */
@@ -35,13 +31,6 @@ export function splitRandom(bytes: Uint8Array, seed: number, max = 50): Uint8Arr
     at += n;
   }
   return parts;
-}
-
-export function readAll(reader: StreamReader, parts: Uint8Array[]): StreamEvent[] {
-  const events: StreamEvent[] = [];
-  for (const p of parts) events.push(...reader.push(p));
-  events.push(...reader.end());
-  return events;
 }
 
 /** Adjacent text/reasoning/argument deltas merged: what a split-independent comparison needs. */

@@ -1,21 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { createOpenAiStreamObserver } from "../../../src/formats/openai-chat/stream-observer.ts";
+import { splitEvery } from "../../support/stream-splits.ts";
 
 // Recorded shape of an OpenAI stream with stream_options.include_usage (non-ASCII included so
 // that splits land inside multi-byte characters).
 const FIXTURE = new Uint8Array(await Bun.file(new URL("../../fixtures/openai-chat/stream-with-usage.sse", import.meta.url)).arrayBuffer());
 const decoder = () => new TextDecoder();
-
-function splitEvery(bytes: Uint8Array, sizes: number[]): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; at < bytes.length; i++) {
-    const n = sizes[i % sizes.length]!;
-    parts.push(bytes.subarray(at, at + n));
-    at += n;
-  }
-  return parts;
-}
 
 function run(parts: Uint8Array[], strip: boolean) {
   const obs = createOpenAiStreamObserver({ stripUsageChunk: strip });

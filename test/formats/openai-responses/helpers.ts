@@ -6,6 +6,8 @@ import type { StreamReader, StreamWriter } from "../../../src/formats/types.ts";
 export const fixtureText = (name: string) => Bun.file(new URL(`../../fixtures/openai-responses/${name}`, import.meta.url)).text();
 export const fixtureBytes = async (name: string) => new Uint8Array(await Bun.file(new URL(`../../fixtures/openai-responses/${name}`, import.meta.url)).arrayBuffer());
 
+export { randomSizes, readAll, splitEvery } from "../../support/stream-splits.ts";
+
 export interface Frame {
   event: string;
   data: any;
@@ -25,35 +27,6 @@ export function frames(text: string): Frame[] {
       expect(data.type).toBe(m[1]!);
       return { event: m[1]!, data };
     });
-}
-
-export function splitEvery(bytes: Uint8Array, sizes: number[]): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; at < bytes.length; i++) {
-    const n = sizes[i % sizes.length]!;
-    parts.push(bytes.subarray(at, at + n));
-    at += n;
-  }
-  return parts;
-}
-
-/** Deterministic pseudo-random chunk sizes (so a failure can be replayed). */
-export function randomSizes(seed: number, count: number, max: number): number[] {
-  let s = seed;
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    out.push(1 + (s % max));
-  }
-  return out;
-}
-
-export function readAll(reader: StreamReader, parts: Uint8Array[]): StreamEvent[] {
-  const out: StreamEvent[] = [];
-  for (const p of parts) out.push(...reader.push(p));
-  out.push(...reader.end());
-  return out;
 }
 
 export function writeAll(writer: StreamWriter, events: StreamEvent[]): string {
