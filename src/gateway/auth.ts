@@ -14,7 +14,8 @@ export function presentedKey(request: Request, url?: URL): string | null {
   return (
     request.headers.get("x-api-key") ??
     request.headers.get("x-goog-api-key") ??
-    (url ?? new URL(request.url)).searchParams.get("key")
+    // Most requests carry no query string: skip the URL parse (measurable at thousands of req/s).
+    (request.url.includes("key=") ? (url ?? new URL(request.url)).searchParams.get("key") : null)
   );
 }
 
@@ -26,6 +27,6 @@ export function authenticate(request: Request, services: Services): ApiKeyRuntim
   const key = presentedKey(request);
   const record = key ? (services.store.keysByHash.get(hashApiKey(key)) ?? null) : null;
   if (record || !apiKeyRequired(services)) return record;
-  if (!key) throw new GatewayError(401, "missing_api_key", "Missing API key. Send it as `Authorization: Bearer <key>`.");
+  if (!key) throw new GatewayError(401, "missing_api_key", "Missing API key. Send it as `Authorization: Bearer <key>`, `x-api-key`, `x-goog-api-key` or `?key=`, as your SDK does.");
   throw new GatewayError(401, "invalid_api_key", "Invalid API key.");
 }
