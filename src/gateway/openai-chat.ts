@@ -15,6 +15,7 @@ import { upstreamError } from "./upstream-error.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const KEEP_ALIVE = encoder.encode(": keep-alive\n\n");
 
 /** POST /v1/chat/completions — OpenAI Chat clients (the openai SDKs, Cursor, Open WebUI…). */
@@ -133,7 +134,7 @@ async function completeJson(
   rec.markFirstByte();
   let parsed: any;
   try {
-    parsed = JSON.parse(new TextDecoder().decode(bytes));
+    parsed = JSON.parse(decoder.decode(bytes));
   } catch {
     throw new GatewayError(502, "upstream_bad_response", `[${providerId}] returned a response that is not valid JSON`);
   }

@@ -41,6 +41,8 @@ export class RequestRecord {
   estimateInputTokens?: () => number;
   /** Set when the answer is to be stored in the response cache: the answer paths hand it what they parse. */
   capture: ResponseCapture | null = null;
+  private readonly userAgent: string | null;
+  private readonly clientIp: string | null;
   private done = false;
   private finishHooks: ((status: number) => void)[] = [];
 
@@ -50,7 +52,9 @@ export class RequestRecord {
     readonly endpoint: string,
     readonly clientFormat: string,
   ) {
-    services.accounting.begin(this, { userAgent: request.headers.get("user-agent"), clientIp: peerOf(request) ?? null });
+    this.userAgent = request.headers.get("user-agent");
+    this.clientIp = peerOf(request) ?? null;
+    services.accounting.begin(this, { userAgent: this.userAgent, clientIp: this.clientIp });
   }
 
   elapsed(): number {
@@ -109,8 +113,8 @@ export class RequestRecord {
         latencyMs,
         attempts: this.attempts,
         error: opts.error ?? null,
-        userAgent: this.request.headers.get("user-agent"),
-        clientIp: peerOf(this.request) ?? null,
+        userAgent: this.userAgent,
+        clientIp: this.clientIp,
         requestBody: this.requestBody,
       },
     }, {

@@ -3,9 +3,11 @@
 import { GatewayError } from "../errors.ts";
 import type { ConnectionRuntime } from "../store/config-store.ts";
 import type { ProviderRuntime } from "./types.ts";
+import { deadline } from "./deadlines.ts";
 
 export function upstreamBase(provider: ProviderRuntime, conn: ConnectionRuntime | null): string {
-  return (conn?.baseUrl ?? provider.baseUrl).replace(/\/+$/, "");
+  const base = conn?.baseUrl ?? provider.baseUrl;
+  return base.endsWith("/") ? base.replace(/\/+$/, "") : base;
 }
 
 export function authHeaders(provider: ProviderRuntime, conn: ConnectionRuntime | null): Record<string, string> {
@@ -53,18 +55,18 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   const controller = new AbortController();
   let timedOut = false;
   let timedOutMs = call.timeoutMs;
-  const timer = setTimeout(() => {
+  const cancelTimeout = deadline(call.timeoutMs, () => {
     timedOut = true;
     controller.abort(new Error("upstream timeout"));
-  }, call.timeoutMs);
-  const ttfbTimer =
+  });
+  const cancelTtfb =
     call.ttfbTimeoutMs !== undefined && call.ttfbTimeoutMs < call.timeoutMs
-      ? setTimeout(() => {
+      ? deadline(call.ttfbTimeoutMs, () => {
           timedOut = true;
           timedOutMs = call.ttfbTimeoutMs!;
           controller.abort(new Error("upstream time-to-first-byte timeout"));
-        }, call.ttfbTimeoutMs)
-      : undefined;
+        })
+      : null;
   const onClientAbort = () => controller.abort(new Error("client disconnected"));
   if (call.signal) {
     if (call.signal.aborted) onClientAbort();
@@ -72,7 +74,6 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   }
   // The client-abort listener stays for the request's life: a stream being relayed must still
   // be aborted upstream when its client goes away.
-  const cleanup = () => clearTimeout(timer);
   try {
     const response = await fetch(call.url, {
       method: call.method ?? "POST",
@@ -80,10 +81,12 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
       body: call.body,
       signal: controller.signal,
       ...(call.proxy ? { proxy: call.proxy } : {}),
-    }).finally(() => clearTimeout(ttfbTimer));
-    return { response, abort: () => controller.abort(new Error("aborted")), clearTimeout: cleanup };
+    });
+    cancelTtfb?.();
+    return { response, abort: () => controller.abort(new Error("aborted")), clearTimeout: cancelTimeout };
   } catch (err) {
-    cleanup();
+    cancelTtfb?.();
+    cancelTimeout();
     const host = safeHost(call.url);
     if (timedOut) throw new GatewayError(504, "upstream_timeout", `Upstream ${host} did not answer within ${timedOutMs} ms`);
     if (call.signal?.aborted) throw new GatewayError(499, "upstream_error", "client closed the request");

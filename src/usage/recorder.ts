@@ -1,18 +1,9 @@
 // Usage rows are queued in memory and written in batches, one transaction each, so the
 // gateway's request path never waits on the disk. Shutdown calls flush().
 import type { Db } from "../db/client.ts";
-import { eq } from "drizzle-orm";
-import { apiKeys, usageRecords, requestLogs } from "../db/schema.ts";
-import { rollupBatch } from "./rollup.ts";
-import { fastInsert, type FastInsert } from "../db/fast-insert.ts";
+import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 
-export type UsageRow = typeof usageRecords.$inferInsert;
-export type RequestLogRow = typeof requestLogs.$inferInsert;
-
-export interface UsageEntry {
-  usage: UsageRow;
-  log: RequestLogRow;
-}
+export type { RequestLogRow, UsageEntry, UsageRow } from "./usage-writes.ts";
 
 /** Where usage goes; a PostgreSQL-backed sink can replace the SQLite one behind this. */
 export interface UsageSink {
@@ -35,16 +26,13 @@ export class SqliteUsageSink implements UsageSink {
   private listeners: ((entries: UsageEntry[]) => void)[] = [];
   private slicing = false;
 
-  private insertUsage!: FastInsert<UsageRow>;
-  private insertLog!: FastInsert<RequestLogRow>;
-  /** The connection the prepared statements belong to (a backup restore swaps it). */
-  private bound: Db["$client"] | null = null;
+  /** Prepared statements of the current connection (a backup restore swaps it). */
+  private writer: UsageBatchWriter | null = null;
 
   constructor(
     private readonly db: Db,
     flushMs: number,
   ) {
-    this.prepare();
     this.timer = setInterval(() => void this.flushInSlices(), flushMs);
     // Do not keep the process alive just for the flush timer.
     (this.timer as { unref?: () => void }).unref?.();
@@ -61,14 +49,6 @@ export class SqliteUsageSink implements UsageSink {
   /** Called with each written batch (telemetry and live views hook in here). */
   onWritten(listener: (entries: UsageEntry[]) => void): void {
     this.listeners.push(listener);
-  }
-
-  private prepare(): void {
-    const client = this.db.$client;
-    if (client === this.bound) return;
-    this.insertUsage = fastInsert(client, usageRecords);
-    this.insertLog = fastInsert(client, requestLogs);
-    this.bound = client;
   }
 
   /**
@@ -96,21 +76,11 @@ export class SqliteUsageSink implements UsageSink {
 
   /** One transaction of up to `size` queued rows; false when the write failed (rows kept for a retry). */
   private writeBatch(size: number): boolean {
-    this.prepare();
+    const client = this.db.$client;
+    if (this.writer?.client !== client) this.writer = new UsageBatchWriter(client);
     const batch = this.queue.splice(0, size);
     try {
-      this.db.transaction((tx) => {
-        for (const e of batch) {
-          this.insertUsage.run(e.usage);
-          this.insertLog.run(e.log);
-        }
-        // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
-        rollupBatch(this.db.$client, batch.map((e) => e.usage));
-        // A key's "last used" rides on the usage batch instead of a write per request.
-        for (const [keyId, at] of lastUseByKey(batch)) {
-          tx.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)).run();
-        }
-      });
+      this.writer.write(batch);
       this.written += batch.length;
       for (const l of this.listeners) l(batch);
       return true;
@@ -136,12 +106,4 @@ export class SqliteUsageSink implements UsageSink {
   stats() {
     return { queued: this.queue.length, written: this.written, dropped: this.dropped };
   }
-}
-
-function lastUseByKey(batch: UsageEntry[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const { usage } of batch) {
-    if (usage.apiKeyId) out.set(usage.apiKeyId, Math.max(out.get(usage.apiKeyId) ?? 0, usage.timestamp));
-  }
-  return out;
 }

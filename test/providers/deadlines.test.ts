@@ -1,0 +1,34 @@
+import { expect, test } from "bun:test";
+import { deadline } from "../../src/providers/deadlines.ts";
+
+test("a deadline fires once, not before its time and at most about one sweep late", async () => {
+  const t0 = performance.now();
+  const fired: number[] = [];
+  deadline(60, () => fired.push(performance.now() - t0));
+  await Bun.sleep(30);
+  expect(fired).toEqual([]);
+  await Bun.sleep(100);
+  expect(fired.length).toBe(1);
+  expect(fired[0]!).toBeGreaterThanOrEqual(60);
+  expect(fired[0]!).toBeLessThan(120);
+});
+
+test("a cancelled deadline never fires; the others still do", async () => {
+  const fired: string[] = [];
+  const cancel = deadline(30, () => fired.push("cancelled"));
+  deadline(40, () => fired.push("kept"));
+  cancel();
+  await Bun.sleep(100);
+  expect(fired).toEqual(["kept"]);
+});
+
+test("deadlines added while others are pending keep their own times", async () => {
+  const fired: string[] = [];
+  deadline(150, () => fired.push("late"));
+  await Bun.sleep(10);
+  deadline(20, () => fired.push("early"));
+  await Bun.sleep(70);
+  expect(fired).toEqual(["early"]);
+  await Bun.sleep(130);
+  expect(fired).toEqual(["early", "late"]);
+});
