@@ -3,19 +3,31 @@
 import type { createApp } from "./app.ts";
 import { hotRoutes } from "./gateway/routes.ts";
 import type { Services } from "./services.ts";
-import { ipGate } from "./features/ip-filter.ts";
+import { clientAddress, compileFilter, ipGate } from "./features/ip-filter.ts";
 
 const peerAddress = new WeakMap<Request, string>();
+/** Set only when a trusted proxy forwarded the request for someone else. */
+const forwardedClient = new WeakMap<Request, string>();
 
 /** The TCP peer of a request served by serve(); undefined for in-process app.handle calls. */
 export function peerOf(request: Request): string | undefined {
   return peerAddress.get(request);
 }
 
-/** An in-process call made on behalf of `from` (the dashboard) gets `from`'s peer. */
+/**
+ * Who made the request, as usage rows and the audit log record it: the client a trusted proxy
+ * (the IP filter's trustedProxies) forwarded it for, else the TCP peer.
+ */
+export function clientOf(request: Request): string | undefined {
+  return forwardedClient.get(request) ?? peerAddress.get(request);
+}
+
+/** An in-process call made on behalf of `from` (the dashboard) gets `from`'s peer and client. */
 export function inheritPeer(request: Request, from: Request): void {
   const peer = peerAddress.get(from);
   if (peer !== undefined) peerAddress.set(request, peer);
+  const client = forwardedClient.get(from);
+  if (client !== undefined) forwardedClient.set(request, client);
 }
 
 export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string; services?: Services }) {
@@ -23,8 +35,16 @@ export function serve(app: ReturnType<typeof createApp>, opts: { port: number; h
   const services = opts.services;
   const remember = (request: Request, server: Bun.Server<unknown>): Response | null => {
     const ip = server.requestIP(request)?.address;
-    if (ip) peerAddress.set(request, ip);
-    return services ? ipGate(services.store.features.ipFilter, request, ip) : null;
+    if (!ip) return services ? ipGate(services.store.features.ipFilter, request, ip) : null;
+    peerAddress.set(request, ip);
+    if (!services) return null;
+    const filter = services.store.features.ipFilter;
+    if (filter.trustedProxies.length > 0) {
+      const forwarded = request.headers.get("x-forwarded-for");
+      const client = forwarded ? clientAddress(ip, forwarded, compileFilter(filter).trusted) : null;
+      if (client && client !== ip) forwardedClient.set(request, client);
+    }
+    return ipGate(filter, request, ip);
   };
   // The chat endpoints go straight to their handlers through Bun's native router: they do
   // their own auth and error rendering, and skipping the framework's per-request machinery is

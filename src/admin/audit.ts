@@ -9,7 +9,7 @@ import { z } from "zod";
 import { authOf } from "../dashboard/auth/state.ts";
 import { presentedKey } from "../gateway/auth.ts";
 import { hashApiKey } from "../security/api-keys.ts";
-import { peerOf } from "../server.ts";
+import { clientOf } from "../server.ts";
 import type { Services } from "../services.ts";
 import { parseWith } from "./http.ts";
 
@@ -82,7 +82,7 @@ export function auditTrail(services: Services) {
         path,
         route,
         status: statusOf(responseValue, set.status),
-        ip: peerOf(request) ?? null,
+        ip: clientOf(request) ?? null,
         userAgent: request.headers.get("user-agent"),
         forwardedFor: request.headers.get("x-forwarded-for"),
       });

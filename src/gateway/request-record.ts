@@ -1,6 +1,6 @@
 // What the gateway learns about one request as it runs, turned into a usage row and a
 // request-log row at the end. Nothing here touches the disk: rows go to the batched sink.
-import { peerOf } from "../server.ts";
+import { clientOf } from "../server.ts";
 import type { Services } from "../services.ts";
 import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
 import type { ResponseCapture } from "../features/cache/capture.ts";
@@ -53,7 +53,7 @@ export class RequestRecord {
     readonly clientFormat: string,
   ) {
     this.userAgent = request.headers.get("user-agent");
-    this.clientIp = peerOf(request) ?? null;
+    this.clientIp = clientOf(request) ?? null;
     services.accounting.begin(this, { userAgent: this.userAgent, clientIp: this.clientIp });
   }
 

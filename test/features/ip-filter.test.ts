@@ -124,6 +124,31 @@ describe("a listening gateway", () => {
     expect((await get("/v1/models")).status).toBe(403);
   });
 
+  test("behind a trusted proxy, usage rows and the audit log name the client it forwarded for", async () => {
+    const lastLog = async () => (await (await gw.request("/api/usage/request-logs?limit=1")).json()).logs[0];
+    const lastAudit = async () => (await (await gw.request("/api/compliance/audit-log?limit=1")).json()).entries[0];
+    const touch = (headers: Record<string, string>) =>
+      fetch(`${base}/api/settings`, { method: "PUT", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify({ streamKeepAliveSeconds: 15 }) });
+
+    // Not trusted: the header is the client's own claim, the peer is recorded.
+    expect((await chat({ "x-forwarded-for": "203.0.113.9" })).status).toBe(200);
+    expect((await lastLog()).clientIp).toBe("127.0.0.1");
+    expect((await touch({ "x-forwarded-for": "203.0.113.9" })).status).toBe(200);
+    expect((await lastAudit()).ip).toBe("127.0.0.1");
+
+    // Trusted (the filter itself may stay off): the forwarded client is recorded.
+    await configure({ trustedProxies: ["127.0.0.1"] });
+    expect((await chat({ "x-forwarded-for": "198.51.100.1, 203.0.113.9" })).status).toBe(200);
+    expect((await lastLog()).clientIp).toBe("203.0.113.9");
+    expect((await touch({ "x-forwarded-for": "203.0.113.10" })).status).toBe(200);
+    const audit = await lastAudit();
+    expect(audit.ip).toBe("203.0.113.10");
+    expect(audit.path).toBe("/api/settings");
+    // No header: the peer, as before.
+    expect((await chat()).status).toBe(200);
+    expect((await lastLog()).clientIp).toBe("127.0.0.1");
+  });
+
   test("a change that would refuse the address making it is refused, unless forced", async () => {
     const put = (body: unknown) => fetch(`${base}/api/settings/ip-filter`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const refused = await put({ enabled: true, allowlist: ["10.0.0.0/8"] });

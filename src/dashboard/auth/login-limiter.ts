@@ -1,7 +1,7 @@
 // Failed dashboard logins are counted per client IP: after MAX_FAILURES inside WINDOW_MS that
 // IP gets 429 until the window has passed. A success clears its count. In memory on purpose:
 // a restart forgets the counts, which costs an attacker a restart they cannot trigger.
-import { peerOf } from "../../server.ts";
+import { clientOf, peerOf } from "../../server.ts";
 
 export const MAX_FAILURES = 5;
 export const WINDOW_MS = 15 * 60 * 1000;
@@ -47,12 +47,15 @@ export class LoginLimiter {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
 /**
- * The client's IP. X-Forwarded-For is believed only from a loopback peer (a reverse proxy on
- * the same host), and then only its last entry, the one that proxy appended: anything
- * before it is whatever the client chose to send.
+ * The client's IP. Behind the IP filter's trusted proxies, the client they forwarded for
+ * (src/server.ts clientOf). Otherwise X-Forwarded-For is believed only from a loopback peer
+ * (a reverse proxy on the same host), and then only its last entry, the one that proxy
+ * appended: anything before it is whatever the client chose to send.
  */
 export function clientIp(request: Request): string {
   const peer = peerOf(request);
+  const forwardedFor = clientOf(request);
+  if (forwardedFor !== undefined && forwardedFor !== peer) return forwardedFor;
   const forwarded = request.headers.get("x-forwarded-for");
   if (peer && forwarded && LOOPBACK.has(peer)) {
     const last = forwarded.split(",").pop()?.trim();
