@@ -14,7 +14,7 @@ import { runSqliteJob, type Inspection } from "./sqlite-worker.ts";
 export type Migration = ReturnType<typeof embeddedMigrations>[number];
 
 /** Tables every OmniRoute database has had since its first migration. */
-export const CORE_TABLES = ["provider_connections", "provider_nodes", "provider_models", "api_keys", "model_aliases", "combos", "settings", "usage_records", "request_logs"];
+export const CORE_TABLES = ["provider_connections", "provider_nodes", "provider_models", "api_keys", "model_aliases", "combos", "settings", "usage_records"];
 
 /** A refusal with a message meant for the operator (the API answers it as a 400). */
 export class IncompatibleDatabase extends Error {}

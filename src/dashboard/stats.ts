@@ -99,10 +99,8 @@ export function recentRequests(services: Services, limit = 15): RecentRequest[] 
     .query(
       `SELECT u.request_id AS requestId, u.timestamp, u.endpoint, u.client_format AS clientFormat,
               u.requested_model AS requestedModel, u.provider, u.model, u.status, u.latency_ms AS latencyMs,
-              u.total_tokens AS totalTokens, u.stream, coalesce(l.error, u.error_code) AS error
-         FROM (SELECT * FROM usage_records ORDER BY id DESC LIMIT ?) u
-         LEFT JOIN request_logs l ON l.request_id = u.request_id
-        ORDER BY u.id DESC`,
+              u.total_tokens AS totalTokens, u.stream, coalesce(u.error, u.error_code) AS error
+         FROM usage_records u ORDER BY u.id DESC LIMIT ?`,
     )
     .all(limit) as (Omit<RecentRequest, "stream"> & { stream: number })[];
   return rows.map((r) => ({ ...r, stream: Boolean(r.stream) }));

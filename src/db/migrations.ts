@@ -7,11 +7,13 @@ import journal from "../../drizzle/meta/_journal.json";
 import m0000 from "../../drizzle/0000_init.sql" with { type: "text" };
 import m0001 from "../../drizzle/0001_usage_cost.sql" with { type: "text" };
 import m0002 from "../../drizzle/0002_response_cache.sql" with { type: "text" };
+import m0003 from "../../drizzle/0003_usage_one_row.sql" with { type: "text" };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   "0000_init": m0000,
   "0001_usage_cost": m0001,
   "0002_response_cache": m0002,
+  "0003_usage_one_row": m0003,
 };
 
 interface JournalEntry {

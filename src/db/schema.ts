@@ -93,7 +93,12 @@ export const settings = sqliteTable("settings", {
   updatedAt: updatedAt(),
 });
 
-/** One row per gateway request: the numbers usage, cost and telemetry are built from. */
+/**
+ * One row per gateway request: the numbers usage, cost and telemetry are built from, and the
+ * request log's detail — what was tried and why it failed, who asked, bodies only when a
+ * setting enables it. (Until migration 0003 the detail was a second row in request_logs:
+ * one row instead of two halves what every request costs to record.)
+ */
 export const usageRecords = sqliteTable(
   "usage_records",
   {
@@ -122,6 +127,15 @@ export const usageRecords = sqliteTable(
     costUsd: real("cost_usd"),
     /** True when the upstream reported no usage and the cost is an estimate (see src/usage/estimate.ts). */
     costEstimated: integer("cost_estimated", { mode: "boolean" }).notNull().default(false),
+    method: text("method").notNull().default("POST"),
+    /** Every target tried, in order (src/gateway/request-record.ts Attempt). */
+    attempts: text("attempts", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+    error: text("error"),
+    userAgent: text("user_agent"),
+    clientIp: text("client_ip"),
+    /** Redacted and truncated, only while the requestLogBodies setting is on (src/usage/bodies.ts). */
+    requestBody: text("request_body"),
+    responseBody: text("response_body"),
   },
   (t) => [
     index("usage_records_ts_idx").on(t.timestamp),
@@ -129,29 +143,6 @@ export const usageRecords = sqliteTable(
     index("usage_records_conn_ts_idx").on(t.connectionId, t.timestamp),
     index("usage_records_provider_ts_idx").on(t.provider, t.timestamp),
   ],
-);
-
-/** Per-request detail: what was tried and why it failed; bodies only when a setting enables it. */
-export const requestLogs = sqliteTable(
-  "request_logs",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    requestId: text("request_id").notNull(),
-    timestamp: integer("timestamp").notNull(),
-    method: text("method").notNull(),
-    path: text("path").notNull(),
-    clientFormat: text("client_format").notNull(),
-    requestedModel: text("requested_model"),
-    status: integer("status").notNull(),
-    latencyMs: integer("latency_ms").notNull(),
-    attempts: text("attempts", { mode: "json" }).$type<unknown[]>().notNull().default([]),
-    error: text("error"),
-    userAgent: text("user_agent"),
-    clientIp: text("client_ip"),
-    requestBody: text("request_body"),
-    responseBody: text("response_body"),
-  },
-  (t) => [index("request_logs_ts_idx").on(t.timestamp), index("request_logs_request_id_idx").on(t.requestId)],
 );
 
 /**

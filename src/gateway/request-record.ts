@@ -21,7 +21,7 @@ export interface Attempt {
 }
 
 export class RequestRecord {
-  // UUIDv7: time-ordered, so request_logs' request_id index grows at its end instead of at random pages (half the cost per insert under load).
+  // UUIDv7: time-ordered, and its first 48 bits are the start time, which the request-log lookup by id uses (src/usage/request-logs.ts).
   readonly requestId = Bun.randomUUIDv7();
   readonly startedAt = performance.now();
   readonly timestamp = Date.now();
@@ -71,7 +71,7 @@ export class RequestRecord {
     else this.finishHooks.push(hook);
   }
 
-  /** Enqueue the rows; later calls are ignored so every request is counted once. */
+  /** Enqueue the row; later calls are ignored so every request is counted once. */
   finish(status: number, opts: { usage?: TokenUsage; finishReason?: string | null; errorCode?: string; error?: string } = {}): void {
     if (this.done) return;
     this.done = true;
@@ -80,43 +80,32 @@ export class RequestRecord {
     const latencyMs = this.elapsed();
     // Priced, accounted (budget, telemetry, metrics, sessions) and queued for the batched write.
     this.services.accounting.record({
-      usage: {
-        requestId: this.requestId,
-        timestamp: this.timestamp,
-        endpoint: this.endpoint,
-        clientFormat: this.clientFormat,
-        provider: this.provider,
-        model: this.model,
-        requestedModel: this.requestedModel,
-        connectionId: this.connectionId || null,
-        apiKeyId: this.apiKeyId,
-        status,
-        stream: this.stream,
-        latencyMs,
-        ttfbMs: this.ttfbMs,
-        promptTokens: usage.promptTokens,
-        completionTokens: usage.completionTokens,
-        totalTokens: usage.totalTokens,
-        cachedTokens: usage.cachedTokens,
-        reasoningTokens: usage.reasoningTokens,
-        finishReason: opts.finishReason ?? null,
-        errorCode: opts.errorCode ?? null,
-      },
-      log: {
-        requestId: this.requestId,
-        timestamp: this.timestamp,
-        method: this.request.method,
-        path: this.endpoint,
-        clientFormat: this.clientFormat,
-        requestedModel: this.requestedModel,
-        status,
-        latencyMs,
-        attempts: this.attempts,
-        error: opts.error ?? null,
-        userAgent: this.userAgent,
-        clientIp: this.clientIp,
-        requestBody: this.requestBody,
-      },
+      requestId: this.requestId,
+      timestamp: this.timestamp,
+      endpoint: this.endpoint,
+      clientFormat: this.clientFormat,
+      provider: this.provider,
+      model: this.model,
+      requestedModel: this.requestedModel,
+      connectionId: this.connectionId || null,
+      apiKeyId: this.apiKeyId,
+      status,
+      stream: this.stream,
+      latencyMs,
+      ttfbMs: this.ttfbMs,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      totalTokens: usage.totalTokens,
+      cachedTokens: usage.cachedTokens,
+      reasoningTokens: usage.reasoningTokens,
+      finishReason: opts.finishReason ?? null,
+      errorCode: opts.errorCode ?? null,
+      method: this.request.method,
+      attempts: this.attempts,
+      error: opts.error ?? null,
+      userAgent: this.userAgent,
+      clientIp: this.clientIp,
+      requestBody: this.requestBody,
     }, {
       usage,
       reachedUpstream: this.attempts.some((a) => a.status >= 200 && a.status < 300),

@@ -67,8 +67,7 @@ export class UsageAccounting {
   }
 
   /** A gateway request finished: price it, account it everywhere, queue its rows. */
-  record(entry: UsageEntry, ctx: FinishContext): void {
-    const row = entry.usage;
+  record(row: UsageEntry, ctx: FinishContext): void {
     if (!this.settings().usageRecording) {
       // Only what must not leak: the in-flight entry and the budget reservation.
       this.sessions.end(row.requestId, row);
@@ -82,7 +81,7 @@ export class UsageAccounting {
     if (row.provider) this.telemetry.record(row.provider, row.latencyMs, row.stream ? (row.ttfbMs ?? null) : null, isErrorStatus(row.status));
     this.metrics.observe(row);
     this.sessions.end(row.requestId, row);
-    this.bodies.submit(entry);
+    this.bodies.submit(row);
   }
 
   /**
@@ -118,7 +117,7 @@ export class UsageAccounting {
   /** Deletes usage older than the retention setting (0 keeps everything). */
   async prune(now = Date.now()): Promise<PruneResult> {
     const days = this.settings().usageRetentionDays;
-    if (days <= 0) return { usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 };
+    if (days <= 0) return { usage: 0, hourly: 0, hourlyTotals: 0 };
     this.sink.flush();
     const rawCutoff = now - days * DAY_MS;
     const rollupCutoff = now - Math.max(days, MIN_ROLLUP_RETENTION_DAYS) * DAY_MS;

@@ -1,4 +1,4 @@
-// Request/response bodies in request_logs, only while the `requestLogBodies` setting is on
+// Request/response bodies in usage_records' request-log columns, only while the `requestLogBodies` setting is on
 // (off by default: prompts are the users' data). The request body is taken as the client
 // sent it; the response is copied as the client receives it (a streamed answer
 // is recorded as its SSE/NDJSON text). Both are redacted and truncated (redact.ts). Nothing
@@ -70,11 +70,11 @@ export class BodyCapture {
 
   /** Routes a finished row: written now, or once its response body is in. */
   submit(entry: UsageEntry): void {
-    if (!this.enabled && !this.held.has(entry.log.requestId)) {
+    if (!this.enabled && !this.held.has(entry.requestId)) {
       this.write(entry);
       return;
     }
-    const id = entry.log.requestId;
+    const id = entry.requestId;
     const h = this.held.get(id) ?? {};
     h.entry = entry;
     this.held.set(id, h);
@@ -93,7 +93,7 @@ export class BodyCapture {
       return;
     }
     h.body.then((text) => {
-      if (text !== null) entry.log.responseBody = text;
+      if (text !== null) entry.responseBody = text;
       this.write(entry);
     });
   }

@@ -118,7 +118,7 @@ export class BudgetTracker {
       .get({ keyId, from }) as { spent: number };
     let spent = row.spent;
     for (const e of this.pending()) {
-      if (e.usage.apiKeyId === keyId && e.usage.timestamp >= from) spent += e.usage.costUsd ?? 0;
+      if (e.apiKeyId === keyId && e.timestamp >= from) spent += e.costUsd ?? 0;
     }
     return spent;
   }

@@ -3,7 +3,7 @@
 import type { Db } from "../db/client.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 
-export type { RequestLogRow, UsageEntry, UsageRow } from "./usage-writes.ts";
+export type { UsageEntry, UsageRow } from "./usage-writes.ts";
 
 /** Where usage goes; a PostgreSQL-backed sink can replace the SQLite one behind this. */
 export interface UsageSink {

@@ -20,7 +20,7 @@ export interface RequestLogQuery {
   includeBodies: boolean;
 }
 
-interface Joined {
+interface Row {
   id: number;
   request_id: string;
   timestamp: number;
@@ -63,7 +63,24 @@ const STATUS_CLASSES: Record<string, string> = {
 
 export class InvalidQuery extends Error {}
 
-function view(r: Joined) {
+/** Every column but the bodies, which are read only when asked for (they can be large). */
+const ROW_COLUMNS = [
+  "id", "request_id", "timestamp", "endpoint", "client_format", "provider", "model", "requested_model", "connection_id",
+  "api_key_id", "status", "stream", "latency_ms", "ttfb_ms", "prompt_tokens", "completion_tokens", "total_tokens",
+  "cached_tokens", "reasoning_tokens", "finish_reason", "error_code", "cost_usd", "cost_estimated", "method", "attempts",
+  "error", "user_agent", "client_ip",
+].map((c) => `u.${c}`).join(", ");
+
+/** Between the id's time and the row's timestamp (both taken as the request starts); generous. */
+const ID_CLOCK_SLACK_MS = 60_000;
+
+/** The millisecond time in a UUIDv7, or null for any other id. */
+export function uuidV7Millis(id: string): number | null {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i.test(id)) return null;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
+function view(r: Row) {
   const out: Record<string, unknown> = {
     id: r.id,
     requestId: r.request_id,
@@ -116,7 +133,17 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
   if (q.model !== undefined) add("u.model = $model", "model", q.model);
   if (q.keyId !== undefined) add("u.api_key_id = $keyId", "keyId", q.keyId);
   if (q.connectionId !== undefined) add("u.connection_id = $connectionId", "connectionId", q.connectionId);
-  if (q.requestId !== undefined) add("u.request_id = $requestId", "requestId", q.requestId);
+  if (q.requestId !== undefined) {
+    add("u.request_id = $requestId", "requestId", q.requestId);
+    // The gateway's ids are UUIDv7, stamped when the request started: a narrow range of the
+    // timestamp index finds the row without an index of its own on request_id.
+    const started = uuidV7Millis(q.requestId);
+    if (started !== null) {
+      add("u.timestamp BETWEEN $idFrom AND $idTo");
+      params.idFrom = started - ID_CLOCK_SLACK_MS;
+      params.idTo = started + ID_CLOCK_SLACK_MS;
+    }
+  }
   if (q.status !== undefined) {
     if (STATUS_CLASSES[q.status]) add(STATUS_CLASSES[q.status]!);
     else if (/^\d{3}$/.test(q.status)) add("u.status = $status", "status", Number(q.status));
@@ -129,13 +156,13 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
     params.cts = Number(m[1]);
     params.cid = Number(m[2]);
   }
-  const bodies = q.includeBodies ? ", l.request_body, l.response_body" : "";
-  const sql = `SELECT u.*, l.method, l.attempts, l.error, l.user_agent, l.client_ip${bodies}
-    FROM usage_records u LEFT JOIN request_logs l ON l.request_id = u.request_id
+  const bodies = q.includeBodies ? ", u.request_body, u.response_body" : "";
+  const sql = `SELECT ${ROW_COLUMNS}${bodies}
+    FROM usage_records u
     ${parts.length ? `WHERE ${parts.join(" AND ")}` : ""}
     ORDER BY u.timestamp DESC, u.id DESC LIMIT $limit OFFSET $offset`;
   // One row more than asked says whether there is a next page, without a count(*).
-  const rows = sqlite.query(sql).all({ ...params, limit: q.limit + 1, offset: q.offset }) as Joined[];
+  const rows = sqlite.query(sql).all({ ...params, limit: q.limit + 1, offset: q.offset }) as Row[];
   const hasMore = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
@@ -150,7 +177,7 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
 
 /** The latest rows as short lines (GET /api/usage/logs). */
 export function recentLogLines(sqlite: Database, limit: number, names: { key: (id: string) => string | null; connection: (id: string) => string | null }) {
-  const rows = sqlite.query("SELECT * FROM usage_records ORDER BY id DESC LIMIT $limit").all({ limit }) as Joined[];
+  const rows = sqlite.query("SELECT * FROM usage_records ORDER BY id DESC LIMIT $limit").all({ limit }) as Row[];
   return rows.map((r) => {
     const key = r.api_key_id ? (names.key(r.api_key_id) ?? r.api_key_id) : null;
     const connection = r.connection_id ? (names.connection(r.connection_id) ?? r.connection_id) : null;

@@ -32,7 +32,7 @@ interface Agg {
   latencyMsSum: number;
 }
 
-export function aggregate(rows: UsageRow[]): Agg[] {
+export function aggregate(rows: readonly UsageRow[]): Agg[] {
   const groups = new Map<string, Agg>();
   for (const r of rows) {
     const bucket = hourOf(r.timestamp);
@@ -88,7 +88,7 @@ ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(",\n")}`;
 const SUMMED = ["requests", "errors", "promptTokens", "completionTokens", "cachedTokens", "reasoningTokens", "totalTokens", "costUsd", "estimatedRequests", "latencyMsSum"] as const;
 
 /** Adds a batch to the rollup. Call inside the transaction that inserts the rows. */
-export function rollupBatch(sqlite: Database, rows: UsageRow[]): void {
+export function rollupBatch(sqlite: Database, rows: readonly UsageRow[]): void {
   const stmt = sqlite.query(UPSERT); // query() caches the prepared statement per connection
   const totals = new Map<number, Record<string, number>>();
   for (const g of aggregate(rows)) {
@@ -128,7 +128,6 @@ export function rebuildRollupIfEmpty(sqlite: Database): boolean {
 
 export interface PruneResult {
   usage: number;
-  logs: number;
   hourly: number;
   hourlyTotals: number;
 }
@@ -154,7 +153,6 @@ export async function pruneUsage(sqlite: Database, rawCutoff: number, rollupCuto
   };
   return {
     usage: await drain("DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
-    logs: await drain("DELETE FROM request_logs WHERE id IN (SELECT id FROM request_logs WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
     hourly: await drain("DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < $cutoff LIMIT $chunk)", rollupCutoff),
     hourlyTotals: await drain("DELETE FROM usage_hourly_totals WHERE bucket IN (SELECT bucket FROM usage_hourly_totals WHERE bucket < $cutoff LIMIT $chunk)", rollupCutoff),
   };

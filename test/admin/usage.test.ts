@@ -22,23 +22,21 @@ let seq = 0;
 function row(ts: number, o: { provider?: string; model?: string; key?: string; conn?: string; status?: number; cost?: number; prompt?: number; completion?: number }): UsageEntry {
   const requestId = `seed-${seq++}`;
   return {
-    usage: {
-      requestId,
-      timestamp: ts,
-      endpoint: "/v1/chat/completions",
-      clientFormat: "openai-chat",
-      provider: o.provider ?? "openai",
-      model: o.model ?? "gpt-4o",
-      connectionId: o.conn ?? "c1",
-      apiKeyId: o.key ?? null,
-      status: o.status ?? 200,
-      latencyMs: 100,
-      promptTokens: o.prompt ?? 10,
-      completionTokens: o.completion ?? 5,
-      totalTokens: (o.prompt ?? 10) + (o.completion ?? 5),
-      costUsd: o.cost ?? 0.01,
-    },
-    log: { requestId, timestamp: ts, method: "POST", path: "/v1/chat/completions", clientFormat: "openai-chat", status: o.status ?? 200, latencyMs: 100 },
+    requestId,
+    timestamp: ts,
+    endpoint: "/v1/chat/completions",
+    clientFormat: "openai-chat",
+    provider: o.provider ?? "openai",
+    model: o.model ?? "gpt-4o",
+    connectionId: o.conn ?? "c1",
+    apiKeyId: o.key ?? null,
+    status: o.status ?? 200,
+    latencyMs: 100,
+    promptTokens: o.prompt ?? 10,
+    completionTokens: o.completion ?? 5,
+    totalTokens: (o.prompt ?? 10) + (o.completion ?? 5),
+    costUsd: o.cost ?? 0.01,
+    method: "POST",
   };
 }
 
@@ -257,13 +255,12 @@ describe("retention", () => {
     expect(before).toBe(2);
     const pruned = await gw.services.accounting.prune();
     expect(pruned.usage).toBeGreaterThanOrEqual(2);
-    expect(pruned.logs).toBe(pruned.usage);
     expect((await get("/api/usage/request-logs?provider=prune-me")).body.logs).toHaveLength(0);
     // The 40-day-old hour is still in the aggregates (≥ 400 days), the 500-day-old one is not.
     const hist = (await get(`/api/usage/history?provider=prune-me&from=${ancient - DAY_MS}&to=${Date.now()}`)).body;
     expect(hist.totals.requests).toBe(1);
     // 0 keeps everything.
     await putSettings(gw, { usageRetentionDays: 0 });
-    expect(await gw.services.accounting.prune()).toEqual({ usage: 0, logs: 0, hourly: 0, hourlyTotals: 0 });
+    expect(await gw.services.accounting.prune()).toEqual({ usage: 0, hourly: 0, hourlyTotals: 0 });
   });
 });

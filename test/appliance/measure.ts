@@ -93,8 +93,8 @@ async function bigDataDir(mb: number): Promise<string> {
   const now = Date.now();
   db.transaction(() => {
     const ins = db.prepare(
-      `INSERT INTO request_logs (request_id, timestamp, method, path, client_format, status, latency_ms, attempts, request_body)
-       VALUES (?, ?, 'POST', '/v1/chat/completions', 'openai-chat', 200, 12, '[]', hex(randomblob(1024)))`,
+      `INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, status, latency_ms, method, attempts, request_body)
+       VALUES (?, ?, '/v1/chat/completions', 'openai-chat', 200, 12, 'POST', '[]', hex(randomblob(1024)))`,
     );
     // Recent timestamps: usage retention must not prune them while we measure.
     for (let i = 0; i < rows; i++) ins.run(`req-${i}`, now - i);

@@ -52,7 +52,7 @@ export function usageRows(gw: TestGateway): any[] {
   return gw.services.db.$client.query("SELECT * FROM usage_records ORDER BY id").all();
 }
 
+/** The same rows: the request-log detail (attempts, error, user agent, bodies) is in usage_records too. */
 export function requestLogRows(gw: TestGateway): any[] {
-  gw.services.usage.flush();
-  return gw.services.db.$client.query("SELECT * FROM request_logs ORDER BY id").all();
+  return usageRows(gw);
 }

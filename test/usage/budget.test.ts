@@ -113,7 +113,7 @@ describe("admission", () => {
       Date.UTC(2026, 0, 3),
       Date.UTC(2025, 11, 30),
     ]);
-    pending = [{ usage: { requestId: "q", timestamp: now, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", status: 200, latencyMs: 1, apiKeyId: "k1", costUsd: 1 }, log: {} as never }];
+    pending = [{ requestId: "q", timestamp: now, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", status: 200, latencyMs: 1, apiKeyId: "k1", costUsd: 1 }];
     const b = new BudgetTracker(db, pricing, () => pending, () => now);
     b.set({ keyId: "k1", limitUsd: 5, period: "monthly", warningThreshold: 0.5 });
     expect(b.status("k1")[0]).toMatchObject({ spent: 5, exceeded: true });

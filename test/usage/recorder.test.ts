@@ -6,11 +6,7 @@ import { openDatabase } from "../../src/db/client.ts";
 import { SqliteUsageSink } from "../../src/usage/recorder.ts";
 
 function entry(i: number) {
-  const base = { requestId: `r${i}`, timestamp: Date.now(), status: 200, latencyMs: 1 };
-  return {
-    usage: { ...base, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", promptTokens: i },
-    log: { ...base, method: "POST", path: "/v1/chat/completions", clientFormat: "openai-chat" },
-  };
+  return { requestId: `r${i}`, timestamp: Date.now(), status: 200, latencyMs: 1, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", promptTokens: i, method: "POST" };
 }
 
 test("rows wait in memory until a flush, then land in one go; close() flushes the rest", () => {
@@ -41,7 +37,7 @@ test("the periodic timer writes without an explicit flush", async () => {
     const sink = new SqliteUsageSink(db, 20);
     sink.record(entry(1));
     await Bun.sleep(100);
-    expect((db.$client.query("SELECT count(*) AS n FROM request_logs").get() as { n: number }).n).toBe(1);
+    expect((db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n).toBe(1);
     sink.close();
     db.$client.close();
   } finally {
