@@ -38,3 +38,8 @@ export function deadline(ms: number, fire: () => void): () => void {
     pending.delete(d);
   };
 }
+
+/** How many limits are pending (tests: a finished call must leave none behind). */
+export function pendingDeadlines(): number {
+  return pending.size;
+}

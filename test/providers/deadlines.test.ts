@@ -1,5 +1,8 @@
 import { expect, test } from "bun:test";
-import { deadline } from "../../src/providers/deadlines.ts";
+import { deadline, pendingDeadlines } from "../../src/providers/deadlines.ts";
+import { startFakeOpenAi } from "../support/fake-openai.ts";
+import { startGateway } from "../support/gateway.ts";
+import { addConnection, chat } from "../support/setup.ts";
 
 test("a deadline fires once, not before its time and at most about one sweep late", async () => {
   const t0 = performance.now();
@@ -31,4 +34,26 @@ test("deadlines added while others are pending keep their own times", async () =
   expect(fired).toEqual(["early"]);
   await Bun.sleep(130);
   expect(fired).toEqual(["early", "late"]);
+});
+
+test("gateway requests leave no time limit behind: answered, streamed, refused by the upstream, unreachable", async () => {
+  const fake = startFakeOpenAi();
+  const gw = await startGateway();
+  try {
+    await addConnection(gw, { provider: "openai", baseUrl: fake.baseUrl });
+    const before = pendingDeadlines();
+    const send = async (body: Record<string, unknown>) => (await gw.request("/v1/chat/completions", { method: "POST", json: body })).text();
+    for (let i = 0; i < 20; i++) {
+      await send(chat("openai/gpt-4o-mini"));
+      await send(chat("openai/gpt-4o-mini", { stream: true }));
+      await send(chat("openai/x-error-400"));
+    }
+    expect(pendingDeadlines()).toBe(before);
+    fake.close();
+    await send(chat("openai/gpt-4o-mini"));
+    expect(pendingDeadlines()).toBe(before);
+  } finally {
+    await gw.close();
+    fake.close();
+  }
 });
