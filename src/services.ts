@@ -64,7 +64,12 @@ export function createServices(config: Config): Services {
     const p = accounting.pricing.resolve(provider, model)?.price;
     return p ? p.input + p.output : undefined;
   };
-  database.onReopen(() => accounting.reload());
+  // The usage writer thread has its own connection: it lets go of the file before a swap.
+  database.beforeClose(() => usage.detach());
+  database.onReopen(() => {
+    usage.attach();
+    accounting.reload();
+  });
   accounting.startRetention();
   const audit = new AuditLog(db);
   const features = new Features(db, database, store);

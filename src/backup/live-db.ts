@@ -15,6 +15,7 @@ const SIDECARS = ["-wal", "-shm", "-journal"];
 export class LiveDatabase {
   private current: Db;
   private listeners: ((db: Db) => void)[] = [];
+  private closing: (() => void)[] = [];
   private closed = false;
   /** Stable object that forwards to the current connection; hand this out as `services.db`. */
   readonly db: Db;
@@ -43,8 +44,14 @@ export class LiveDatabase {
     this.listeners.push(listener);
   }
 
+  /** Called before the connection is closed for a swap, a reopen or for good (other connections to the file let go first). */
+  beforeClose(listener: () => void): void {
+    this.closing.push(listener);
+  }
+
   /** Closes and reopens the same file (e.g. after an operator replaced it by hand while stopped). */
   reopen(): void {
+    for (const l of this.closing) l();
     this.current.$client.close(true);
     this.current = this.open(this.path);
     for (const l of this.listeners) l(this.current);
@@ -59,6 +66,7 @@ export class LiveDatabase {
    */
   swap(staged: string, keepOldAs: string | null): void {
     if (this.closed) throw new Error("database is closed");
+    for (const l of this.closing) l();
     // close(true) finalizes every statement and releases the connection now (close_v2 would
     // leave it open until they are collected), so the last-connection checkpoint folds the WAL
     // into the main file before we link it.
@@ -90,6 +98,7 @@ export class LiveDatabase {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const l of this.closing) l();
     this.current.$client.close();
   }
 }

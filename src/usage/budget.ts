@@ -113,11 +113,14 @@ export class BudgetTracker {
 
   /** Spend since `from`: the hourly rollup (periods start on hour boundaries) plus unwritten rows. */
   private spentSince(keyId: string, from: number): number {
+    // Unwritten rows first: reading them waits for the usage writer thread, so none of them
+    // lands in the database between the two reads (counted twice) or slips out of both.
+    const unwritten = this.pending();
     const row = this.db.$client
       .query("SELECT coalesce(sum(cost_usd), 0) AS spent FROM usage_hourly WHERE api_key_id = $keyId AND bucket >= $from")
       .get({ keyId, from }) as { spent: number };
     let spent = row.spent;
-    for (const e of this.pending()) {
+    for (const e of unwritten) {
       if (e.apiKeyId === keyId && e.timestamp >= from) spent += e.costUsd ?? 0;
     }
     return spent;

@@ -1,7 +1,11 @@
 // Usage rows are queued in memory and written in batches, one transaction each, so the
-// gateway's request path never waits on the disk. Shutdown calls flush().
+// gateway's request path never waits on the disk. With a database file the writes happen on
+// a writer thread with its own SQLite connection (usage-writer-worker.ts): under load they
+// cost the event loop only a JSON.stringify per batch. An in-memory database (or a thread
+// that failed) is written in small slices on the event loop instead. Shutdown calls close().
 import type { Db } from "../db/client.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
+import { WriterThread } from "./writer-thread.ts";
 
 export type { UsageEntry, UsageRow } from "./usage-writes.ts";
 
@@ -15,25 +19,45 @@ export interface UsageSink {
 
 /** Above this many queued rows the oldest are dropped (and counted) rather than growing without bound. */
 const MAX_QUEUE = 100_000;
-const BATCH = 1_000;
+/** Rows per transaction: short enough that another writer never waits long for the lock. */
 const SLICE = 200;
+/** How long a synchronous flush waits for the writer thread before giving up (rows stay queued). */
+const FLUSH_WAIT_MS = 10_000;
+
+interface Shipped {
+  seq: number;
+  /** The slice as sent (JSON): parsed again only if budgets ask for unwritten rows. */
+  json: string;
+  count: number;
+}
 
 export class SqliteUsageSink implements UsageSink {
   private queue: UsageEntry[] = [];
+  /** Handed to the writer thread, not yet confirmed written. */
+  private shipped: Shipped[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private written = 0;
   private dropped = 0;
-  private listeners: ((entries: UsageEntry[]) => void)[] = [];
   private slicing = false;
-
-  /** Prepared statements of the current connection (a backup restore swaps it). */
-  private writer: UsageBatchWriter | null = null;
+  private thread: WriterThread | null = null;
+  /** Prepared statements of the current connection, for in-process writes (a restore swaps it). */
+  private inline: UsageBatchWriter | null = null;
+  private detached = false;
 
   constructor(
     private readonly db: Db,
     flushMs: number,
+    opts: { thread?: boolean } = {},
   ) {
-    this.timer = setInterval(() => void this.flushInSlices(), flushMs);
+    const path = db.$client.filename;
+    if (opts.thread !== false && path && path !== ":memory:") {
+      try {
+        this.thread = new WriterThread(path, (err) => this.threadFailed(err));
+      } catch (err) {
+        console.error(`[usage] no writer thread, writing on the main thread: ${(err as Error).message}`);
+      }
+    }
+    this.timer = setInterval(() => this.tick(), flushMs);
     // Do not keep the process alive just for the flush timer.
     (this.timer as { unref?: () => void }).unref?.();
   }
@@ -46,13 +70,52 @@ export class SqliteUsageSink implements UsageSink {
     this.queue.push(entry);
   }
 
-  /** Called with each written batch (telemetry and live views hook in here). */
-  onWritten(listener: (entries: UsageEntry[]) => void): void {
-    this.listeners.push(listener);
+  private tick(): void {
+    if (this.detached) return;
+    if (this.thread) {
+      this.reap();
+      this.ship();
+    } else void this.flushInSlices();
+  }
+
+  /** Hands every queued row to the writer thread, in slices of one transaction each. */
+  private ship(): void {
+    const thread = this.thread!;
+    while (this.queue.length > 0) {
+      const entries = this.queue.splice(0, SLICE);
+      const json = JSON.stringify(entries);
+      this.shipped.push({ seq: thread.write(json), json, count: entries.length });
+    }
+  }
+
+  /** Forgets the shipped slices the writer thread has committed. */
+  private reap(): void {
+    if (!this.thread || this.shipped.length === 0) return;
+    const done = this.thread.done();
+    let n = 0;
+    while (n < this.shipped.length && this.shipped[n]!.seq <= done) this.written += this.shipped[n++]!.count;
+    if (n > 0) this.shipped.splice(0, n);
+  }
+
+  /** Waits (blocking) until the writer thread has committed everything shipped so far. */
+  private settle(): void {
+    if (!this.thread || this.shipped.length === 0) return;
+    if (!this.thread.waitFor(this.shipped.at(-1)!.seq, FLUSH_WAIT_MS)) {
+      console.error(`[usage] the writer thread has not caught up after ${FLUSH_WAIT_MS} ms; its rows stay queued`);
+    }
+    this.reap();
+  }
+
+  /** The writer thread died: what it had not confirmed is written here instead, nothing is lost. */
+  private threadFailed(err: Error): void {
+    console.error(`[usage] writer thread failed, writing on the main thread from now on: ${err.message}`);
+    this.thread = null;
+    this.queue.unshift(...this.shipped.flatMap((s) => JSON.parse(s.json) as UsageEntry[]));
+    this.shipped = [];
   }
 
   /**
-   * The periodic write: small transactions with a yield between them, so a second's worth of
+   * The in-process write: small transactions with a yield between them, so a second's worth of
    * rows under load never holds the event loop for long (one 1000-row transaction took up to
    * a few hundred ms with its indexes and rollups).
    */
@@ -60,8 +123,8 @@ export class SqliteUsageSink implements UsageSink {
     if (this.slicing) return;
     this.slicing = true;
     try {
-      while (this.queue.length > 0) {
-        if (!this.writeBatch(SLICE)) return;
+      while (this.queue.length > 0 && !this.thread && !this.detached) {
+        if (!this.writeInline(SLICE)) return;
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {
@@ -69,20 +132,25 @@ export class SqliteUsageSink implements UsageSink {
     }
   }
 
-  /** Writes everything now (shutdown, backups, tests). */
+  /** Writes everything now (usage queries, backups, shutdown, tests): on return it is in the database. */
   flush(): void {
-    while (this.queue.length > 0) if (!this.writeBatch(BATCH)) return;
+    if (this.detached) return;
+    if (this.thread) {
+      this.ship();
+      this.settle();
+      return;
+    }
+    while (this.queue.length > 0) if (!this.writeInline(1_000)) return;
   }
 
-  /** One transaction of up to `size` queued rows; false when the write failed (rows kept for a retry). */
-  private writeBatch(size: number): boolean {
+  /** One in-process transaction of up to `size` queued rows; false when it failed (rows kept for a retry). */
+  private writeInline(size: number): boolean {
     const client = this.db.$client;
-    if (this.writer?.client !== client) this.writer = new UsageBatchWriter(client);
+    if (this.inline?.client !== client) this.inline = new UsageBatchWriter(client);
     const batch = this.queue.splice(0, size);
     try {
-      this.writer.write(batch);
+      this.inline.write(batch);
       this.written += batch.length;
-      for (const l of this.listeners) l(batch);
       return true;
     } catch (err) {
       // Put the batch back and retry on the next tick (e.g. SQLITE_BUSY during a backup).
@@ -92,18 +160,47 @@ export class SqliteUsageSink implements UsageSink {
     }
   }
 
-  /** Entries recorded but not yet written (budget spend counts them on load). */
+  /**
+   * Before the database file is swapped or closed: everything queued is written and the writer
+   * thread lets go of the file. Rows recorded meanwhile wait for attach().
+   */
+  detach(): void {
+    this.flush();
+    this.detached = true;
+    if (this.thread) this.thread.waitFor(this.thread.close(), FLUSH_WAIT_MS);
+    this.inline = null;
+  }
+
+  /** After the swap: writes resume, to the file now in place. */
+  attach(): void {
+    if (!this.detached) return;
+    this.detached = false;
+    this.thread?.open(this.db.$client.filename);
+  }
+
+  /**
+   * Rows recorded but not yet in the database (budgets add them to what they read). Waits for
+   * the writer thread first, so a row is never both in the database and in this list.
+   */
   pending(): readonly UsageEntry[] {
-    return this.queue;
+    this.settle();
+    return this.shipped.length ? [...this.shipped.flatMap((s) => JSON.parse(s.json) as UsageEntry[]), ...this.queue] : this.queue;
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.detached = false;
     this.flush();
+    if (this.thread) {
+      this.thread.waitFor(this.thread.close(), FLUSH_WAIT_MS);
+      this.thread.terminate();
+      this.thread = null;
+    }
   }
 
   stats() {
-    return { queued: this.queue.length, written: this.written, dropped: this.dropped };
+    this.reap();
+    return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.count, 0), written: this.written, dropped: this.dropped };
   }
 }

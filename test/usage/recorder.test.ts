@@ -1,4 +1,4 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,11 +9,12 @@ function entry(i: number) {
   return { requestId: `r${i}`, timestamp: Date.now(), status: 200, latencyMs: 1, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", promptTokens: i, method: "POST" };
 }
 
+for (const thread of [true, false]) describe(thread ? "on the writer thread" : "on the event loop", () => {
 test("rows wait in memory until a flush, then land in one go; close() flushes the rest", () => {
   const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
   try {
     const db = openDatabase(join(dir, "u.sqlite"));
-    const sink = new SqliteUsageSink(db, 60_000);
+    const sink = new SqliteUsageSink(db, 60_000, { thread });
     const count = () => (db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n;
     for (let i = 0; i < 2500; i++) sink.record(entry(i));
     expect(count()).toBe(0);
@@ -34,7 +35,7 @@ test("the periodic timer writes without an explicit flush", async () => {
   const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
   try {
     const db = openDatabase(join(dir, "u.sqlite"));
-    const sink = new SqliteUsageSink(db, 20);
+    const sink = new SqliteUsageSink(db, 20, { thread });
     sink.record(entry(1));
     await Bun.sleep(100);
     expect((db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n).toBe(1);
@@ -43,4 +44,38 @@ test("the periodic timer writes without an explicit flush", async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("budgets see every recorded row exactly once: in pending() or in the database, at any moment", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  try {
+    const db = openDatabase(join(dir, "u.sqlite"));
+    // A 5 ms flush: slices are handed over and written while the test records more.
+    const sink = new SqliteUsageSink(db, 5, { thread });
+    const count = () => (db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n;
+    let total = 0;
+    for (let round = 0; round < 15; round++) {
+      for (let i = 0; i < 300; i++) sink.record(entry(total++));
+      await Bun.sleep(round % 4);
+      expect(sink.pending().length + count()).toBe(total);
+    }
+    sink.flush();
+    expect(sink.pending()).toHaveLength(0);
+    expect(count()).toBe(total);
+    sink.close();
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+});
+
+test("an in-memory database is written on the event loop (no thread can open it)", () => {
+  const db = openDatabase(":memory:");
+  const sink = new SqliteUsageSink(db, 60_000);
+  sink.record(entry(1));
+  sink.flush();
+  expect((db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n).toBe(1);
+  sink.close();
+  db.$client.close();
 });

@@ -1,0 +1,77 @@
+// The usage writer thread. The gateway's event loop only queues finished requests; batches
+// arrive here as JSON text (a string crosses threads far cheaper than a structured clone of
+// hundreds of objects) and are written through this thread's own SQLite connection, so the
+// inserts, index updates, rollups and WAL checkpoints never take time from request handling.
+//
+// Operations are applied strictly in order. After each one the shared `done` counter is set
+// to its sequence number and notified: the owner can wait on it synchronously (a flush before
+// a backup, a usage query, shutdown). A batch that fails (SQLITE_BUSY while a backup holds the
+// database) is retried until it succeeds, and nothing after it runs first.
+import { Database } from "bun:sqlite";
+import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
+
+export type WriterOp =
+  | { op: "open"; seq: number; path: string }
+  | { op: "write"; seq: number; json: string }
+  | { op: "close"; seq: number };
+
+export interface WriterInit {
+  /** Int32Array over it: [0] = sequence number of the last operation done. */
+  done: SharedArrayBuffer;
+}
+
+const RETRY_MS = 250;
+
+declare const self: Worker;
+
+let done: Int32Array | null = null;
+let writer: UsageBatchWriter | null = null;
+const ops: WriterOp[] = [];
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+function open(path: string): UsageBatchWriter {
+  const db = new Database(path, { strict: true });
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA synchronous = NORMAL");
+  return new UsageBatchWriter(db);
+}
+
+function apply(op: WriterOp): void {
+  if (op.op === "open") {
+    writer?.client.close(true);
+    writer = open(op.path);
+  } else if (op.op === "close") {
+    writer?.client.close(true);
+    writer = null;
+  } else {
+    if (!writer) throw new Error("usage database is not open");
+    writer.write(JSON.parse(op.json) as UsageEntry[]);
+  }
+}
+
+function drain(): void {
+  retryTimer = null;
+  while (ops.length > 0) {
+    const op = ops[0]!;
+    try {
+      apply(op);
+    } catch (err) {
+      console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
+      retryTimer = setTimeout(drain, RETRY_MS);
+      return;
+    }
+    ops.shift();
+    Atomics.store(done!, 0, op.seq);
+    Atomics.notify(done!, 0);
+  }
+}
+
+self.onmessage = (event: MessageEvent<WriterInit | WriterOp>) => {
+  const msg = event.data;
+  if ("done" in msg) {
+    done = new Int32Array(msg.done);
+    return;
+  }
+  ops.push(msg);
+  if (!retryTimer) drain();
+};

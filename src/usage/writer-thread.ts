@@ -1,0 +1,76 @@
+// The owner's side of the usage writer thread (usage-writer-worker.ts): numbered operations
+// posted in order, and a shared counter of the last one done that can be read at any time or
+// waited on synchronously (Atomics.wait), so a flush is still a plain function call.
+import type { WriterOp } from "./usage-writer-worker.ts";
+
+type OpBody = WriterOp extends infer T ? (T extends WriterOp ? Omit<T, "seq"> : never) : never;
+
+export class WriterThread {
+  private readonly worker: Worker;
+  private readonly doneSeq = new Int32Array(new SharedArrayBuffer(4));
+  private seq = 0;
+  private failed = false;
+
+  constructor(path: string, onFailure: (err: Error) => void) {
+    this.worker = new Worker(workerEntry());
+    this.worker.addEventListener("error", (event) => {
+      if (this.failed) return;
+      this.failed = true;
+      onFailure(new Error((event as ErrorEvent).message || "writer thread error"));
+    });
+    this.worker.postMessage({ done: this.doneSeq.buffer });
+    this.open(path);
+    // The thread must not keep the process alive; close() drains it explicitly.
+    (this.worker as unknown as { unref(): void }).unref();
+  }
+
+  private post(op: OpBody): number {
+    const seq = ++this.seq;
+    this.worker.postMessage({ ...op, seq });
+    return seq;
+  }
+
+  open(path: string): number {
+    return this.post({ op: "open", path });
+  }
+
+  write(json: string): number {
+    return this.post({ op: "write", json });
+  }
+
+  close(): number {
+    return this.post({ op: "close" });
+  }
+
+  /** Sequence number of the last operation the thread has finished. */
+  done(): number {
+    return Atomics.load(this.doneSeq, 0);
+  }
+
+  /** Blocks until operation `seq` is done; false after `timeoutMs` (or when the thread died). */
+  waitFor(seq: number, timeoutMs: number): boolean {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(this.doneSeq, 0);
+      if (done >= seq) return true;
+      const left = deadline - performance.now();
+      if (left <= 0 || this.failed) return false;
+      Atomics.wait(this.doneSeq, 0, done, Math.min(left, 100));
+    }
+  }
+
+  terminate(): void {
+    this.failed = true;
+    this.worker.terminate();
+  }
+}
+
+/**
+ * From source, the worker file sits beside this one. In the compiled binary it is a second entry
+ * point of `bun build --compile` (package.json "build"), embedded under the entry points' common
+ * folder (src/), and a relative string is resolved from there; test/binary checks it.
+ */
+function workerEntry(): string | URL {
+  const compiled = import.meta.url.includes("$bunfs") || import.meta.url.includes("~BUN");
+  return compiled ? "./usage/usage-writer-worker.ts" : new URL("./usage-writer-worker.ts", import.meta.url);
+}
