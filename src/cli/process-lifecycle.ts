@@ -7,7 +7,8 @@
 //                                          (execve: the PID stays, so systemd and Docker see no
 //                                          exit); where execve is missing, an in-process reload;
 //   SIGHUP                                 re-read everything stored in the database (providers,
-//                                          keys, settings) without dropping a connection.
+//                                          keys, settings, prices, budgets) without dropping a
+//                                          connection.
 // Process options (flags, environment) are read once: changing them takes a restart.
 import type { serve } from "../server.ts";
 import type { Services } from "../services.ts";
@@ -83,6 +84,8 @@ export function installProcessLifecycle(server: ReturnType<typeof serve>, servic
 
   function reload(what: string): void {
     services.store.reload();
+    // Prices and budgets are kept in memory too (src/usage/accounting.ts).
+    services.accounting.reload();
     say(`OmniRoute: configuration reloaded from the database (${what})`);
   }
 

@@ -78,13 +78,18 @@ describe("a served process", () => {
     const db = new Database(join(p.dataDir, "omniroute.sqlite"));
     db.run(`INSERT INTO settings (key, value, updated_at) VALUES ('streamKeepAliveSeconds', '77', 0)
             ON CONFLICT (key) DO UPDATE SET value = '77'`);
+    // Prices are held in memory as well.
+    db.run(`INSERT INTO model_prices (provider, model, input, output, updated_at) VALUES ('openai', 'hand-priced', 1.25, 2.5, 0)`);
     db.close(true);
+    const handPriced = async () => (await (await fetch(`${p.base}/api/pricing`)).json()).openai?.["hand-priced"];
+    expect(await handPriced()).toBeUndefined();
     const keepAlive = async () => (await (await fetch(`${p.base}/api/settings`)).json()).streamKeepAliveSeconds;
     expect(await keepAlive()).toBe(15);
     p.proc.kill("SIGHUP");
     const deadline = Date.now() + 5_000;
     while (Date.now() < deadline && (await keepAlive()) !== 77) await Bun.sleep(50);
     expect(await keepAlive()).toBe(77);
+    expect(await handPriced()).toMatchObject({ input: 1.25, output: 2.5 });
     expect(p.output()).toContain("configuration reloaded");
     expect(p.proc.exitCode).toBeNull();
   });
