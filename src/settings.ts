@@ -14,6 +14,8 @@ export const SettingsSchema = z.object({
   usageRecording: z.boolean().default(true),
   /** Days per-request usage rows and request logs are kept (0 = forever); hourly aggregates keep ≥ 400 days. */
   usageRetentionDays: z.number().int().min(0).max(3650).default(90),
+  /** Days compliance audit log entries are kept (0 = forever); pruned with usage, hourly. */
+  auditRetentionDays: z.number().int().min(0).max(3650).default(365),
   /** Keep request/response bodies in request logs (redacted and truncated). Off: prompts are users' data. */
   requestLogBodies: z.boolean().default(false),
   /** Characters of each logged body kept. */

@@ -10,6 +10,7 @@ import { estimateOutputTokens } from "./estimate.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { costOf, PriceBook } from "./pricing.ts";
 import type { SqliteUsageSink, UsageEntry } from "./recorder.ts";
+import { pruneAuditLog } from "./audit-log.ts";
 import { DAY_MS, isErrorStatus, pruneUsage, rebuildRollupIfEmpty, type PruneResult } from "./rollup.ts";
 import { SessionTracker, type LiveRecord } from "./sessions.ts";
 import { Telemetry } from "./telemetry.ts";
@@ -18,6 +19,11 @@ import type { TokenUsage } from "./tokens.ts";
 /** Hourly aggregates outlive per-request rows: history and budgets need at least a month. */
 const MIN_ROLLUP_RETENTION_DAYS = 400;
 const PRUNE_EVERY_MS = 60 * 60_000;
+
+export interface RetentionResult extends PruneResult {
+  /** Audit log entries deleted (auditRetentionDays). */
+  audit: number;
+}
 
 /** What RequestRecord knows beyond the rows, for pricing a request that reported no usage. */
 export interface FinishContext {
@@ -114,14 +120,18 @@ export class UsageAccounting {
     return { costUsd: costOf(u, resolved.price), estimated: false };
   }
 
-  /** Deletes usage older than the retention setting (0 keeps everything). */
-  async prune(now = Date.now()): Promise<PruneResult> {
-    const days = this.settings().usageRetentionDays;
-    if (days <= 0) return { usage: 0, hourly: 0, hourlyTotals: 0 };
-    this.sink.flush();
-    const rawCutoff = now - days * DAY_MS;
-    const rollupCutoff = now - Math.max(days, MIN_ROLLUP_RETENTION_DAYS) * DAY_MS;
-    return pruneUsage(this.db.$client, rawCutoff, rollupCutoff);
+  /** Deletes usage and audit entries older than their retention settings (0 keeps everything). */
+  async prune(now = Date.now()): Promise<RetentionResult> {
+    const { usageRetentionDays: days, auditRetentionDays: auditDays } = this.settings();
+    const out: RetentionResult = { usage: 0, hourly: 0, hourlyTotals: 0, audit: 0 };
+    if (days > 0) {
+      this.sink.flush();
+      const rawCutoff = now - days * DAY_MS;
+      const rollupCutoff = now - Math.max(days, MIN_ROLLUP_RETENTION_DAYS) * DAY_MS;
+      Object.assign(out, await pruneUsage(this.db.$client, rawCutoff, rollupCutoff));
+    }
+    if (auditDays > 0) out.audit = await pruneAuditLog(this.db.$client, now - auditDays * DAY_MS);
+    return out;
   }
 
   /** Prunes now (off the startup path) and then every hour. */

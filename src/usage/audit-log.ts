@@ -6,6 +6,7 @@ import { and, count, desc, eq, gte, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import * as t from "../db/schema.ts";
 import { redactJson } from "./redact.ts";
+import { deleteInChunks } from "./rollup.ts";
 
 export interface AuditNote {
   /** Replaces the action derived from method + route (e.g. "keys.revoke"). */
@@ -58,6 +59,11 @@ export function targetOf(path: string, route: string): string | null {
     if (r[i] === "*") return p.slice(i).join("/") || null;
   }
   return null;
+}
+
+/** Deletes entries older than `cutoff` (ms), in small chunks; returns how many. */
+export function pruneAuditLog(sqlite: Db["$client"], cutoff: number): Promise<number> {
+  return deleteInChunks(sqlite, "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE timestamp < $cutoff LIMIT $chunk)", cutoff);
 }
 
 export class AuditLog {

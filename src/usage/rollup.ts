@@ -133,6 +133,21 @@ export interface PruneResult {
 }
 
 /**
+ * Runs a `DELETE … LIMIT $chunk` statement (parameters $cutoff, $chunk) until it deletes less
+ * than a chunk, yielding to the event loop in between; returns the rows deleted.
+ */
+export async function deleteInChunks(sqlite: Database, sql: string, cutoff: number, chunk = 1_000): Promise<number> {
+  const stmt = sqlite.prepare(sql);
+  let total = 0;
+  for (;;) {
+    const n = stmt.run({ cutoff, chunk }).changes;
+    total += n;
+    if (n < chunk) return total;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+/**
  * Deletes per-request rows older than `rawCutoff` and rollup hours older than `rollupCutoff`,
  * in chunks so a large prune never holds the write lock for long.
  */
@@ -141,16 +156,7 @@ export interface PruneResult {
  * month of logs held the gateway's only thread for most of a second (measured 300–800 ms).
  */
 export async function pruneUsage(sqlite: Database, rawCutoff: number, rollupCutoff: number, chunk = 1_000): Promise<PruneResult> {
-  const drain = async (sql: string, cutoff: number) => {
-    const stmt = sqlite.prepare(sql);
-    let total = 0;
-    for (;;) {
-      const n = stmt.run({ cutoff, chunk }).changes;
-      total += n;
-      if (n < chunk) return total;
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-  };
+  const drain = (sql: string, cutoff: number) => deleteInChunks(sqlite, sql, cutoff, chunk);
   return {
     usage: await drain("DELETE FROM usage_records WHERE id IN (SELECT id FROM usage_records WHERE timestamp < $cutoff LIMIT $chunk)", rawCutoff),
     hourly: await drain("DELETE FROM usage_hourly WHERE rowid IN (SELECT rowid FROM usage_hourly WHERE bucket < $cutoff LIMIT $chunk)", rollupCutoff),

@@ -147,3 +147,30 @@ describe("who and from where", () => {
     expect(raw).not.toMatch(/sk-omni-[A-Za-z0-9_-]{20,}/);
   });
 });
+
+describe("retention", () => {
+  test("entries older than auditRetentionDays go with the hourly prune; 0 keeps them all", async () => {
+    const DAY = 86_400_000;
+    const insert = (ageDays: number, action: string) =>
+      gw.services.db.$client.run(
+        "INSERT INTO audit_log (timestamp, actor, action, method, path, status) VALUES (?, 'admin-token', ?, 'PUT', '/api/settings', 200)",
+        [Date.now() - ageDays * DAY, action],
+      );
+    insert(400, "retention.ancient");
+    insert(40, "retention.old");
+    insert(1, "retention.recent");
+    const actions = async () => (await entries()).map((e) => e.action).filter((a: string) => a.startsWith("retention."));
+
+    expect((await call("PUT", "/api/settings", { auditRetentionDays: 0 })).status).toBe(200);
+    expect((await gw.services.accounting.prune()).audit).toBe(0);
+    expect((await actions()).sort()).toEqual(["retention.ancient", "retention.old", "retention.recent"]);
+
+    expect((await call("PUT", "/api/settings", { auditRetentionDays: 30 })).status).toBe(200);
+    expect((await gw.services.accounting.prune()).audit).toBe(2);
+    expect(await actions()).toEqual(["retention.recent"]);
+    // The setting change itself was audited, and is recent: it stays.
+    expect((await entries()).some((e) => e.path === "/api/settings" && e.action === "settings.update")).toBe(true);
+
+    expect((await call("PUT", "/api/settings", { auditRetentionDays: -1 })).status).toBe(400);
+  });
+});

@@ -35,7 +35,7 @@ describe("/api/settings", () => {
   test("GET returns the defaults, the effective API-key rule and the version", async () => {
     expect(await call("GET", "/api/settings")).toEqual({
       status: 200,
-      body: { requireApiKey: false, streamKeepAliveSeconds: 15, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: false, version: VERSION },
+      body: { requireApiKey: false, streamKeepAliveSeconds: 15, usageRecording: true, usageRetentionDays: 90, auditRetentionDays: 365, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: false, version: VERSION },
     });
   });
 
@@ -43,7 +43,7 @@ describe("/api/settings", () => {
     const res = await call("PATCH", "/api/settings", { streamKeepAliveSeconds: 5, somethingElse: true });
     expect(res).toEqual({
       status: 200,
-      body: { requireApiKey: false, streamKeepAliveSeconds: 5, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: false, version: VERSION },
+      body: { requireApiKey: false, streamKeepAliveSeconds: 5, usageRecording: true, usageRetentionDays: 90, auditRetentionDays: 365, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: false, version: VERSION },
     });
     const rows = gw.services.db.$client.query("SELECT key, value FROM settings ORDER BY key").all();
     expect(rows).toEqual([{ key: "streamKeepAliveSeconds", value: "5" }]);
@@ -79,7 +79,7 @@ describe("/api/settings", () => {
     const services = createServices(makeConfig({ dataDir, logLevel: "silent" }));
     try {
       const res = await createApp(services).handle(new Request("http://localhost/api/settings"));
-      expect(await res.json()).toEqual({ requireApiKey: true, streamKeepAliveSeconds: 42, usageRecording: true, usageRetentionDays: 90, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: true, version: VERSION });
+      expect(await res.json()).toEqual({ requireApiKey: true, streamKeepAliveSeconds: 42, usageRecording: true, usageRetentionDays: 90, auditRetentionDays: 365, requestLogBodies: false, requestLogBodyMaxChars: 16384, ...CACHE_DEFAULTS, requireApiKeyEnforced: true, version: VERSION });
     } finally {
       services.close();
     }

@@ -261,6 +261,6 @@ describe("retention", () => {
     expect(hist.totals.requests).toBe(1);
     // 0 keeps everything.
     await putSettings(gw, { usageRetentionDays: 0 });
-    expect(await gw.services.accounting.prune()).toEqual({ usage: 0, hourly: 0, hourlyTotals: 0 });
+    expect(await gw.services.accounting.prune()).toEqual({ usage: 0, hourly: 0, hourlyTotals: 0, audit: 0 });
   });
 });
