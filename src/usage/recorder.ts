@@ -23,6 +23,8 @@ const MAX_QUEUE = 100_000;
 const SLICE = 200;
 /** How long a synchronous flush waits for the writer thread before giving up (rows stay queued). */
 const FLUSH_WAIT_MS = 10_000;
+/** After this long without a recorded request, memory used by the burst is handed back once. */
+const IDLE_COLLECT_MS = 5_000;
 
 interface Shipped {
   seq: number;
@@ -43,6 +45,9 @@ export class SqliteUsageSink implements UsageSink {
   /** Prepared statements of the current connection, for in-process writes (a restore swaps it). */
   private inline: UsageBatchWriter | null = null;
   private detached = false;
+  private lastRecordAt = 0;
+  private pendingCollect = false;
+  private collectedSince = true;
 
   constructor(
     private readonly db: Db,
@@ -68,14 +73,34 @@ export class SqliteUsageSink implements UsageSink {
       this.dropped++;
     }
     this.queue.push(entry);
+    this.collectedSince = false;
   }
 
   private tick(): void {
     if (this.detached) return;
+    this.collectWhenIdle();
     if (this.thread) {
       this.reap();
       this.ship();
     } else void this.flushInSlices();
+  }
+
+  /**
+   * Once traffic stops, one full collection on both threads: a burst leaves tens of MB of
+   * garbage that would otherwise sit in the heaps until the next burst (idle RSS is a target).
+   */
+  private collectWhenIdle(): void {
+    const now = Date.now();
+    if (!this.collectedSince) {
+      this.lastRecordAt = now;
+      this.collectedSince = true;
+      this.pendingCollect = true;
+      return;
+    }
+    if (!this.pendingCollect || now - this.lastRecordAt < IDLE_COLLECT_MS || this.queue.length > 0) return;
+    this.pendingCollect = false;
+    this.thread?.collect();
+    Bun.gc(true);
   }
 
   /** Hands every queued row to the writer thread, in slices of one transaction each. */

@@ -13,7 +13,8 @@ import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 export type WriterOp =
   | { op: "open"; seq: number; path: string }
   | { op: "write"; seq: number; json: string }
-  | { op: "close"; seq: number };
+  | { op: "close"; seq: number }
+  | { op: "gc"; seq: number };
 
 export interface WriterInit {
   /** Int32Array over it: [0] = sequence number of the last operation done. */
@@ -33,6 +34,7 @@ function open(path: string): UsageBatchWriter {
   const db = new Database(path, { strict: true });
   db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA cache_size = -512");
   return new UsageBatchWriter(db);
 }
 
@@ -40,6 +42,8 @@ function apply(op: WriterOp): void {
   if (op.op === "open") {
     writer?.client.close(true);
     writer = open(op.path);
+  } else if (op.op === "gc") {
+    Bun.gc(true);
   } else if (op.op === "close") {
     writer?.client.close(true);
     writer = null;

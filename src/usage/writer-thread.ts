@@ -12,7 +12,7 @@ export class WriterThread {
   private failed = false;
 
   constructor(path: string, onFailure: (err: Error) => void) {
-    this.worker = new Worker(workerEntry());
+    this.worker = new Worker(workerEntry(), { smol: true, name: "usage-writer" });
     this.worker.addEventListener("error", (event) => {
       if (this.failed) return;
       this.failed = true;
@@ -40,6 +40,11 @@ export class WriterThread {
 
   close(): number {
     return this.post({ op: "close" });
+  }
+
+  /** A full garbage collection on the thread (the owner calls it once traffic has stopped). */
+  collect(): number {
+    return this.post({ op: "gc" });
   }
 
   /** Sequence number of the last operation the thread has finished. */
