@@ -635,7 +635,7 @@ async function issue6(c: Ctx): Promise<Section> {
         goal: "< 5%",
         measured: `${pct(loss)} (${int(medOf(runsOut["recording on"], (r) => r.requestsPerSecond))} vs ${int(medOf(runsOut["recording off"], (r) => r.requestsPerSecond))} req/s); gateway CPU/request +${pct(cpuOn / cpuOff - 1)}`,
         pass: loss < 0.05,
-        why: `recording costs the gateway ${f(cpuOn - cpuOff, 0)} µs of CPU per request (${f(cpuOn, 0)} vs ${f(cpuOff, 0)} µs; the gateway's CPU is what limits throughput here, so its extra CPU shows up as lost throughput). Each recorded request is priced, counted in budgets, telemetry, Prometheus metrics and sessions, and written as one SQLite row in \`usage_records\` (${indexes.usage_records ?? "?"} indexes) plus its share of the hourly rollup, in batched transactions on the gateway's event loop.`,
+        why: `recording costs the gateway ${f(cpuOn - cpuOff, 0)} µs of CPU per request (${f(cpuOn, 0)} vs ${f(cpuOff, 0)} µs; the gateway's CPU is what limits throughput here, so its extra CPU shows up as lost throughput). Each recorded request is priced, counted in budgets, telemetry, Prometheus metrics and sessions, and written as one SQLite row in \`usage_records\` (${indexes.usage_records ?? "?"} indexes) plus its share of the hourly rollup, in batched transactions on the usage writer thread (its CPU counts in the gateway's figure).`,
       },
       {
         issue: 6,
