@@ -28,9 +28,8 @@ const IDLE_COLLECT_MS = 5_000;
 
 interface Shipped {
   seq: number;
-  /** The slice as sent (JSON): parsed again only if budgets ask for unwritten rows. */
-  json: string;
-  count: number;
+  /** Kept until the thread confirms them (budgets, or a rewrite if the thread dies); the JSON sent is not. */
+  entries: UsageEntry[];
 }
 
 export class SqliteUsageSink implements UsageSink {
@@ -108,8 +107,7 @@ export class SqliteUsageSink implements UsageSink {
     const thread = this.thread!;
     while (this.queue.length > 0) {
       const entries = this.queue.splice(0, SLICE);
-      const json = JSON.stringify(entries);
-      this.shipped.push({ seq: thread.write(json), json, count: entries.length });
+      this.shipped.push({ seq: thread.write(JSON.stringify(entries)), entries });
     }
   }
 
@@ -118,7 +116,7 @@ export class SqliteUsageSink implements UsageSink {
     if (!this.thread || this.shipped.length === 0) return;
     const done = this.thread.done();
     let n = 0;
-    while (n < this.shipped.length && this.shipped[n]!.seq <= done) this.written += this.shipped[n++]!.count;
+    while (n < this.shipped.length && this.shipped[n]!.seq <= done) this.written += this.shipped[n++]!.entries.length;
     if (n > 0) this.shipped.splice(0, n);
   }
 
@@ -135,7 +133,7 @@ export class SqliteUsageSink implements UsageSink {
   private threadFailed(err: Error): void {
     console.error(`[usage] writer thread failed, writing on the main thread from now on: ${err.message}`);
     this.thread = null;
-    this.queue.unshift(...this.shipped.flatMap((s) => JSON.parse(s.json) as UsageEntry[]));
+    this.queue.unshift(...this.shipped.flatMap((s) => s.entries));
     this.shipped = [];
   }
 
@@ -209,7 +207,7 @@ export class SqliteUsageSink implements UsageSink {
    */
   pending(): readonly UsageEntry[] {
     this.settle();
-    return this.shipped.length ? [...this.shipped.flatMap((s) => JSON.parse(s.json) as UsageEntry[]), ...this.queue] : this.queue;
+    return this.shipped.length ? [...this.shipped.flatMap((s) => s.entries), ...this.queue] : this.queue;
   }
 
   close(): void {
@@ -226,6 +224,6 @@ export class SqliteUsageSink implements UsageSink {
 
   stats() {
     this.reap();
-    return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.count, 0), written: this.written, dropped: this.dropped };
+    return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.entries.length, 0), written: this.written, dropped: this.dropped };
   }
 }
