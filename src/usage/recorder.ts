@@ -44,9 +44,10 @@ export class SqliteUsageSink implements UsageSink {
   /** Prepared statements of the current connection, for in-process writes (a restore swaps it). */
   private inline: UsageBatchWriter | null = null;
   private detached = false;
-  private lastRecordAt = 0;
-  private pendingCollect = false;
-  private collectedSince = true;
+  /** Idle-time collection (collectWhenIdle): a request was recorded since the last tick. */
+  private recordedSinceTick = false;
+  private quietSince = 0;
+  private collected = true;
 
   constructor(
     private readonly db: Db,
@@ -72,7 +73,7 @@ export class SqliteUsageSink implements UsageSink {
       this.dropped++;
     }
     this.queue.push(entry);
-    this.collectedSince = false;
+    this.recordedSinceTick = true;
   }
 
   private tick(): void {
@@ -90,14 +91,14 @@ export class SqliteUsageSink implements UsageSink {
    */
   private collectWhenIdle(): void {
     const now = Date.now();
-    if (!this.collectedSince) {
-      this.lastRecordAt = now;
-      this.collectedSince = true;
-      this.pendingCollect = true;
+    if (this.recordedSinceTick) {
+      this.recordedSinceTick = false;
+      this.quietSince = now;
+      this.collected = false;
       return;
     }
-    if (!this.pendingCollect || now - this.lastRecordAt < IDLE_COLLECT_MS || this.queue.length > 0) return;
-    this.pendingCollect = false;
+    if (this.collected || now - this.quietSince < IDLE_COLLECT_MS || this.queue.length > 0) return;
+    this.collected = true;
     this.thread?.collect();
     Bun.gc(true);
   }
