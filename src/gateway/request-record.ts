@@ -1,5 +1,5 @@
-// What the gateway learns about one request as it runs, turned into a usage row and a
-// request-log row at the end. Nothing here touches the disk: rows go to the batched sink.
+// What the gateway learns about one request as it runs, turned into its usage row (with the
+// request-log detail) at the end. Nothing here touches the disk: rows go to the batched sink.
 import { clientOf } from "../server.ts";
 import type { Services } from "../services.ts";
 import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
