@@ -40,7 +40,7 @@ claude`,
       id: "codex",
       title: "Codex CLI (~/.codex/config.toml)",
       lang: "toml",
-      note: "Codex speaks the Responses API; OmniRoute translates it for every provider. Then: export OMNIROUTE_API_KEY=<key> and run codex.",
+      note: "Codex speaks the Responses API; OmniRoute passes it through to Responses-API nodes and translates it for every other provider. Then: export OMNIROUTE_API_KEY=<key> and run codex.",
       code: `model = "${p.model}"
 model_provider = "omniroute"
 

@@ -1,11 +1,12 @@
-// /api/provider-nodes: user-defined OpenAI- or Anthropic-compatible endpoints. A node's id is
+// /api/provider-nodes: user-defined OpenAI-compatible (Chat Completions or Responses API) or
+// Anthropic-compatible endpoints. A node's id is
 // also the provider id of its connections, and its prefix is how clients address its models.
 import { eq } from "drizzle-orm";
 import { Elysia } from "elysia";
 import { z } from "zod";
 import * as t from "../db/schema.ts";
 import { notFound } from "../errors.ts";
-import { NODE_TYPES, nodeToRuntime, type NodeType } from "../providers/nodes.ts";
+import { API_TYPES, NODE_TYPES, nodeToRuntime, type NodeType } from "../providers/nodes.ts";
 import type { Services } from "../services.ts";
 import type { ConfigStore } from "../store/config-store.ts";
 import { fieldError, httpUrl, iso, noFieldsToUpdate, parseWith, readJson, requiredString, withoutNulls } from "./http.ts";
@@ -17,9 +18,9 @@ const Name = requiredString("Name is required").max(200);
 const Prefix = requiredString("Prefix is required")
   .max(64)
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, "Prefix must start with a letter or digit and use only letters, digits, '.', '_' or '-'");
-// Only Chat Completions upstreams are spoken to so far; a node that answers only the Responses
-// API would be accepted and then fail on every request, so it is refused up front.
-const ApiType = z.enum(["chat"], { message: 'apiType must be "chat" (Responses-API upstreams are not supported yet)' });
+// Which OpenAI API an OpenAI-compatible node answers: Chat Completions (/chat/completions) or
+// the Responses API (/responses). Anything else would be accepted and then fail on every request.
+const ApiType = z.enum(API_TYPES, { message: 'apiType must be "chat" or "responses"' });
 
 const CreateNode = z.object({
   name: Name,
@@ -35,6 +36,8 @@ const ValidateNode = z.object({
   baseUrl: httpUrl(),
   apiKey: z.string().trim().max(100_000).optional(),
   type: z.enum(NODE_TYPES).default("openai-compatible"),
+  // The check is GET {base}/models for both API types; accepted so the same form can be sent.
+  apiType: ApiType.default("chat"),
 });
 
 export function nodeView(row: NodeRow) {
@@ -120,7 +123,7 @@ export function providerNodeRoutes(services: Services) {
     .post("/api/provider-nodes/validate", async ({ request }) => {
       const body = parseWith(ValidateNode, await readJson(request));
       const baseUrl = normalizeBaseUrl(body.baseUrl, body.type);
-      const provider = nodeToRuntime({ id: "validate", type: body.type, name: "validate", prefix: "validate", apiType: "chat", baseUrl });
+      const provider = nodeToRuntime({ id: "validate", type: body.type, name: "validate", prefix: "validate", apiType: body.apiType, baseUrl });
       const conn = { id: "", provider: "validate", name: "validate", priority: 0, isActive: true, apiKey: body.apiKey || null, baseUrl: null, testStatus: "unknown" };
       const result = await probeModels(provider, conn, services.features.proxyFor(provider.id));
       if (result.valid) return { valid: true, error: null };

@@ -38,7 +38,7 @@ export function modelsRequest(provider: ProviderRuntime, conn: ConnectionRuntime
   const base = upstreamBase(provider, conn);
   const path =
     provider.modelsPath ??
-    { openai: "/models", anthropic: "/models?limit=1000", gemini: "/models?pageSize=1000", ollama: "/api/tags" }[provider.format];
+    { openai: "/models", "openai-responses": "/models", anthropic: "/models?limit=1000", gemini: "/models?pageSize=1000", ollama: "/api/tags" }[provider.format];
   return { url: base + path, headers: { accept: "application/json", ...authHeaders(provider, conn) } };
 }
 

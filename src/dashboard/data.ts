@@ -57,7 +57,7 @@ export function catalogueItems(services: Services): CatalogueItem[] {
       id: p.id,
       name: p.name,
       kind: p.kind,
-      format: p.format === "openai" ? "OpenAI Chat" : p.format === "anthropic" ? "Anthropic" : p.format === "gemini" ? "Gemini" : "Ollama",
+      format: p.format === "openai" ? "OpenAI Chat" : p.format === "openai-responses" ? "OpenAI Responses" : p.format === "anthropic" ? "Anthropic" : p.format === "gemini" ? "Gemini" : "Ollama",
       baseUrl: p.baseUrl,
       models: store.modelsOf(p.id).length,
       connections,

@@ -4,7 +4,7 @@
 //    OpenAI system message, Anthropic `system`, Gemini `systemInstruction`, Ollama system message;
 //  - pass-through, in the client's own body: OpenAI Chat and Ollama `messages` (merged into the
 //    first system/developer message, or a new system message first — several compatible
-//    servers refuse more than one system message), Anthropic `system` (string or blocks; blocks
+//    servers refuse more than one system message), Responses `instructions`, Anthropic `system` (string or blocks; blocks
 //    the client marked with cache_control keep their marker), Gemini `systemInstruction.parts`.
 // Modes: prepend (before the client's own), append (after it: keeps a client's cached prompt
 // prefix intact), replace (instead of it).
@@ -78,11 +78,23 @@ function geminiStyle(body: Json, cfg: SystemPromptConfig): Json {
   return { ...body, [field]: { ...(isObj(current) ? current : {}), parts: next } };
 }
 
+/** Responses: `instructions` is the system slot (system/developer input items are the client's own). */
+function instructionsStyle(body: Json, cfg: SystemPromptConfig): Json {
+  if (cfg.mode === "replace") {
+    const { instructions: _dropped, ...rest } = body;
+    return cfg.prompt ? { ...rest, instructions: cfg.prompt } : rest;
+  }
+  if (!cfg.prompt) return body;
+  return { ...body, instructions: joinText(typeof body.instructions === "string" ? body.instructions : "", cfg.prompt, cfg.mode) };
+}
+
 /** The client's own body with the prompt placed; the original object is left untouched. */
 export function systemPromptRaw(format: UpstreamFormat, body: Json, cfg: SystemPromptConfig): Json {
   switch (format) {
     case "openai":
       return messagesStyle(body, cfg, false);
+    case "openai-responses":
+      return instructionsStyle(body, cfg);
     case "ollama":
       return messagesStyle(body, cfg, true);
     case "anthropic":

@@ -80,6 +80,23 @@ function openAi(body: Json, cfg: ThinkingBudgetConfig): Json {
   return out;
 }
 
+/** Responses: `reasoning.effort` (reasoning.summary and other fields of the object are kept). */
+function responses(body: Json, cfg: ThinkingBudgetConfig): Json {
+  const budget = cfg.budgetTokens;
+  const r: Json = isObj(body.reasoning) ? body.reasoning : {};
+  const withEffort = (effort: string | null): Json => {
+    const { effort: _e, ...rest } = r;
+    const { reasoning: _r, ...out } = body;
+    const next = effort === null ? rest : { ...rest, effort };
+    return Object.keys(next).length ? { ...out, reasoning: next } : out;
+  };
+  if (cfg.mode === "force") return withEffort(budget === 0 ? null : forcedEffort(budget));
+  if (typeof r.effort === "string" && r.effort !== "none" && (budgetOfEffort(r.effort) ?? 0) > budget) {
+    return withEffort(budget === 0 ? null : effortWithin(budget));
+  }
+  return body;
+}
+
 function anthropic(body: Json, cfg: ThinkingBudgetConfig): Json {
   const budget = cfg.budgetTokens;
   const out = { ...body };
@@ -138,6 +155,8 @@ export function thinkingBudgetRaw(format: UpstreamFormat, body: Json, cfg: Think
   switch (format) {
     case "openai":
       return openAi(body, cfg);
+    case "openai-responses":
+      return responses(body, cfg);
     case "anthropic":
       return anthropic(body, cfg);
     case "gemini":

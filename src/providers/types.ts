@@ -1,5 +1,5 @@
 /** The wire format an upstream speaks. "openai" is OpenAI Chat Completions. */
-export type UpstreamFormat = "openai" | "anthropic" | "gemini" | "ollama";
+export type UpstreamFormat = "openai" | "openai-responses" | "anthropic" | "gemini" | "ollama";
 
 /**
  * How the credential is sent upstream: "token" is Deepgram's `Authorization: Token <key>`,

@@ -31,10 +31,29 @@ describe("POST /api/provider-nodes", () => {
     expect(gw.services.store.providers.get(node.id)?.baseUrl).toBe("http://10.0.0.2:8000/v1");
   });
 
-  test("a Responses-API node is refused; anthropic-compatible nodes are accepted", async () => {
-    const resp = await createNode({ name: "R", prefix: "resp", apiType: "responses", baseUrl: "https://r.example/v1" });
-    expect(resp.status).toBe(400);
-    expect(resp.body.error.details[0].field).toBe("apiType");
+  test("a Responses-API node is accepted and speaks the Responses format; other apiTypes are refused", async () => {
+    const resp = await createNode({ name: "R", prefix: "resp", apiType: "responses", baseUrl: "https://r.example/v1/responses" });
+    expect(resp.status).toBe(201);
+    expect(resp.body.node.id).toMatch(/^openai-compatible-responses-[0-9a-f-]{36}$/);
+    expect(resp.body.node).toMatchObject({ type: "openai-compatible", prefix: "resp", apiType: "responses", baseUrl: "https://r.example/v1" });
+    expect(gw.services.store.providers.get(resp.body.node.id)?.format).toBe("openai-responses");
+    const listed = await call("GET", "/api/provider-nodes");
+    expect(listed.body.nodes.find((n: any) => n.id === resp.body.node.id)?.apiType).toBe("responses");
+
+    for (const apiType of ["completions", "RESPONSES", ""]) {
+      const bad = await createNode({ name: "X", prefix: `x${apiType}`, apiType, baseUrl: "https://x.example/v1" });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details).toEqual([{ field: "apiType", message: 'apiType must be "chat" or "responses"' }]);
+    }
+    // Switching a node's apiType moves it to the other format.
+    const chat = await createNode({ name: "C", prefix: "chatty", baseUrl: "https://c.example/v1" });
+    const put = await call("PUT", `/api/provider-nodes/${chat.body.node.id}`, { apiType: "responses" });
+    expect(put.body.node.apiType).toBe("responses");
+    expect(gw.services.store.providers.get(chat.body.node.id)?.format).toBe("openai-responses");
+    expect((await call("PUT", `/api/provider-nodes/${chat.body.node.id}`, { apiType: "assistants" })).status).toBe(400);
+  });
+
+  test("anthropic-compatible nodes are accepted", async () => {
     const anth = await createNode({ name: "A", prefix: "anth", type: "anthropic-compatible", baseUrl: "https://a.example/v1/messages" });
     expect(anth.status).toBe(201);
     expect(anth.body.node.id).toMatch(/^anthropic-compatible-[0-9a-f-]{36}$/);
@@ -149,6 +168,15 @@ describe("POST /api/provider-nodes/validate", () => {
     const wrongPath = await call("POST", "/api/provider-nodes/validate", { baseUrl: upstream.baseUrl.replace("/v1", "/v9"), apiKey: GOOD_KEY });
     expect(wrongPath.body).toEqual({ valid: false, error: "/models endpoint not found - check the base URL" });
     expect(upstream.seen.map((s) => s.path)).toEqual(["/v1/models", "/v1/models", "/v9/models"]);
+  });
+
+  test("a Responses-API base URL (even pasted with /responses) is probed at GET {base}/models", async () => {
+    const before = upstream.seen.length;
+    const ok = await call("POST", "/api/provider-nodes/validate", { baseUrl: `${upstream.baseUrl}/responses`, apiKey: GOOD_KEY, apiType: "responses" });
+    expect(ok).toEqual({ status: 200, body: { valid: true, error: null } });
+    expect(upstream.seen.slice(before).map((s) => s.path)).toEqual(["/v1/models"]);
+    const bad = await call("POST", "/api/provider-nodes/validate", { baseUrl: upstream.baseUrl, apiType: "batch" });
+    expect(bad.status).toBe(400);
   });
 
   test("an unreachable endpoint and a bad URL", async () => {

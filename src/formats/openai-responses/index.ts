@@ -1,15 +1,18 @@
-// The OpenAI Responses API (POST /v1/responses) as a client format: Codex CLI and the openai
-// SDKs' client.responses.*. There is no Responses upstream adapter yet; the stream reader and
-// responsesResponseToCanonical are ready for one.
-import type { ClientFormat } from "../types.ts";
+// The OpenAI Responses API (POST /v1/responses) as a client format (Codex CLI and the openai
+// SDKs' client.responses.*) and as an upstream format ("openai-responses": provider nodes with
+// apiType "responses"). Same format on both sides is a byte pass-through handled by
+// src/gateway/endpoints/responses.ts; these translators serve the other pairs.
+import type { ClientFormat, UpstreamFormatAdapter } from "../types.ts";
 import type { ResponsesClientContext } from "./envelope.ts";
 import { responsesErrorBody } from "./errors.ts";
 import { responsesRequestToCanonical } from "./request.ts";
-import { canonicalToResponsesResponse } from "./response.ts";
-import { createResponsesStreamWriter } from "./stream.ts";
+import { canonicalToResponsesRequest, RESPONSES_PATH } from "./request-writer.ts";
+import { canonicalToResponsesResponse, responsesResponseToCanonical } from "./response.ts";
+import { createResponsesStreamReader, createResponsesStreamWriter } from "./stream.ts";
 
 export type { ResponsesClientContext } from "./envelope.ts";
 export { responsesRequestToCanonical } from "./request.ts";
+export { canonicalToResponsesRequest, RESPONSES_PATH } from "./request-writer.ts";
 export { canonicalToResponsesResponse, responsesOutputText, responsesResponseToCanonical } from "./response.ts";
 export { createResponsesStreamReader, createResponsesStreamWriter } from "./stream.ts";
 
@@ -28,4 +31,16 @@ export const openAiResponsesClient: ClientFormat = {
   createStreamWriter: (ctx) => createResponsesStreamWriter(ctx),
   streamContentType: () => "text/event-stream; charset=utf-8",
   errorBody: (err) => responsesErrorBody(err),
+};
+
+/**
+ * Upstream errors are OpenAI's {"error":{message,type,param,code}} (read by
+ * src/gateway/upstream-error.ts like the Chat adapter's); errors inside a stream arrive as an
+ * `error` event or a `response.failed`, which the stream reader turns into an error event.
+ */
+export const openAiResponsesUpstream: UpstreamFormatAdapter = {
+  format: "openai-responses",
+  buildRequest: (req, upstreamModel) => ({ path: RESPONSES_PATH, body: canonicalToResponsesRequest(req, upstreamModel) }),
+  parseResponse: responsesResponseToCanonical,
+  createStreamReader: createResponsesStreamReader,
 };

@@ -76,7 +76,7 @@ export const transcriptionsEndpoint: MediaEndpoint<AudioPayload> = {
     return { model, payload: { bytes, fileName, format, fields }, fields: { ...fields, file: { name: fileName, bytes: file.size, format } } };
   },
   async send(up, { payload }) {
-    const dialect = up.target.provider.media?.transcription ?? (up.target.provider.format === "openai" ? "openai" : null);
+    const dialect = up.target.provider.media?.transcription ?? (up.target.provider.format.startsWith("openai") ? "openai" : null);
     if (dialect === "openai") return sendWhisperCompatible(up, payload);
     if (dialect !== "deepgram" && dialect !== "assemblyai") {
       throw new GatewayError(400, "invalid_request", `Provider "${up.providerId}" does not offer audio transcription.`, { param: "model" });

@@ -48,7 +48,9 @@ async function sendEmbeddings(up: MediaUpstream, input: MediaInput<EmbeddingsBod
   const body = input.payload;
   const requested = up.rec.requestedModel ?? model;
   switch (provider.format) {
-    case "openai": {
+    // A Responses-API node is an OpenAI-compatible server: its /embeddings is OpenAI's too.
+    case "openai":
+    case "openai-responses": {
       const { encoding_format: _, ...rest } = body;
       const parsed = (await up.json({ path: "/embeddings", json: { ...provider.media?.embeddingDefaults, ...rest, model } })) as Record<string, unknown>;
       if (!Array.isArray(parsed?.data)) throw up.badResponse("an answer without embeddings");

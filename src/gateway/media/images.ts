@@ -40,7 +40,7 @@ export const imagesEndpoint: MediaEndpoint<ImagesBody> = {
 async function sendImages(up: MediaUpstream, body: ImagesBody): Promise<MediaAnswer> {
   const { provider, model } = up.target;
   const format: ImageResponseFormat = body.response_format ?? "url";
-  const dialect = provider.media?.images ?? (provider.format === "openai" ? "openai" : null);
+  const dialect = provider.media?.images ?? (provider.format.startsWith("openai") ? "openai" : null);
   const now = up.services.routing.now();
   switch (dialect) {
     case "openai":
