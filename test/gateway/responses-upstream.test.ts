@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { FAKE_CALL_ID, FAKE_ENCRYPTED, startFakeOpenAiResponses, type FakeOpenAiResponses } from "../support/fake-openai-responses.ts";
+import { startFakeOpenAi } from "../support/fake-openai.ts";
 import { startGateway, type TestGateway } from "../support/gateway.ts";
 import { addConnection, createKey, sseData, usageRows } from "../support/setup.ts";
 
@@ -287,4 +288,35 @@ test("the connection test and the models list reach GET {base}/models", async ()
   const res = await gw.request(`/api/providers/${conn.id}/test`, { method: "POST" });
   expect(res.status).toBe(200);
   expect((await res.json()).valid).toBe(true);
+});
+
+describe("state kept at the upstream", () => {
+  test("previous_response_id passes through to a Responses node; to a Chat upstream it is a 400 before anything is sent", async () => {
+    const res = await gw.request("/v1/responses", {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+      json: { model: "resp/gpt-5-mini", previous_response_id: "resp_abc123", input: "and then?" },
+    });
+    expect(res.status).toBe(200);
+    expect(lastSent().body).toEqual({ model: "gpt-5-mini", previous_response_id: "resp_abc123", input: "and then?" });
+
+    const chatFake = startFakeOpenAi();
+    try {
+      await addConnection(gw, { provider: "openai", baseUrl: chatFake.baseUrl });
+      const refused = await gw.request("/v1/responses", {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}` },
+        json: { model: "openai/gpt-4o-mini", previous_response_id: "resp_abc123", input: "and then?" },
+      });
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error).toMatchObject({ param: "previous_response_id" });
+      expect(chatFake.requests).toHaveLength(0);
+      // Without a model, whatever the target, the client's own 400.
+      const noModel = await gw.request("/v1/responses", { method: "POST", headers: { authorization: `Bearer ${key}` }, json: { input: "hi" } });
+      expect(noModel.status).toBe(400);
+      expect((await noModel.json()).error).toMatchObject({ param: "model" });
+    } finally {
+      chatFake.close();
+    }
+  });
 });
