@@ -6,6 +6,8 @@ export interface NodeItem {
   name: string;
   prefix: string;
   type: string;
+  /** OpenAI-compatible nodes: which endpoint they speak ("chat" or "responses"). */
+  apiType: string;
   baseUrl: string;
   connections: number;
 }
@@ -17,10 +19,14 @@ export interface NodeFormValues {
   baseUrl?: string;
 }
 
-const TYPES = [
+/** The form's "Speaks" choices; openai-responses is an OpenAI-compatible node with apiType "responses". */
+export const NODE_KINDS = [
   { value: "openai-compatible", label: "OpenAI-compatible (Chat Completions)" },
+  { value: "openai-responses", label: "OpenAI-compatible (Responses API)" },
   { value: "anthropic-compatible", label: "Anthropic-compatible (Messages)" },
 ];
+
+const kindLabel = (n: NodeItem) => (n.type === "openai-compatible" && n.apiType === "responses" ? "openai-compatible · Responses API" : n.type);
 
 export function NodeEditRow({ n, values, errors = {}, error }: { n: NodeItem; values?: NodeFormValues; errors?: FieldErrors; error?: string | null }) {
   const base = `/dashboard/providers/nodes/${encodeURIComponent(n.id)}`;
@@ -56,7 +62,7 @@ function NodeRow({ n }: { n: NodeItem }) {
           <strong safe>{n.name}</strong>
         </a>
         <div class="muted small" safe>
-          {n.type}
+          {kindLabel(n)}
         </div>
       </td>
       <td>
@@ -108,7 +114,7 @@ export function NodesArea(p: NodesAreaProps) {
         <form method="post" action="/dashboard/providers/nodes" hx-post="/dashboard/providers/nodes" hx-target="#nodes-area" class="form-grid">
           <Field label="Name" name="name" value={p.values?.name} placeholder="e.g. Local vLLM" required error={p.errors?.name} />
           <Field label="Prefix" name="prefix" value={p.values?.prefix} placeholder="e.g. local" required error={p.errors?.prefix} />
-          <SelectField label="Speaks" name="type" options={TYPES} value={p.values?.type} error={p.errors?.type} />
+          <SelectField label="Speaks" name="type" options={NODE_KINDS} value={p.values?.type} error={p.errors?.type} />
           <Field label="Base URL" name="baseUrl" type="url" value={p.values?.baseUrl} placeholder="http://localhost:8000/v1" required error={p.errors?.baseUrl} />
           <Alert message={p.error} />
           <div class="form-actions">

@@ -173,6 +173,12 @@ describe("custom endpoints (nodes)", () => {
 
     const del = await (await b.post(`/dashboard/providers/nodes/${node.id}/delete`, {}, { hx: true })).text();
     expect(del).toContain("No custom endpoints");
+
+    // "Speaks: OpenAI-compatible (Responses API)": a node with apiType "responses".
+    const responses = await (await b.post("/dashboard/providers/nodes", { name: "Codex box", prefix: "codex", type: "openai-responses", baseUrl: "http://127.0.0.1:9/v1" }, { hx: true })).text();
+    expect(responses).toContain("openai-compatible · Responses API");
+    const created = b.gw.services.db.$client.query("SELECT type, api_type FROM provider_nodes WHERE prefix = 'codex'").get();
+    expect(created).toEqual({ type: "openai-compatible", api_type: "responses" });
     expect(connections()).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ export function nodeRoutes(dash: Dash) {
       .from(t.providerNodes)
       .orderBy(t.providerNodes.createdAt)
       .all()
-      .map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, type: r.type, baseUrl: r.baseUrl, connections: services.store.connectionsByProvider.get(r.id)?.length ?? 0 }));
+      .map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, type: r.type, apiType: r.apiType, baseUrl: r.baseUrl, connections: services.store.connectionsByProvider.get(r.id)?.length ?? 0 }));
 
   function page(request: Request, opts: Partial<NodesAreaProps> & { status?: number } = {}) {
     const props: NodesAreaProps = { nodes: nodes(), ...opts };
@@ -29,7 +29,9 @@ export function nodeRoutes(dash: Dash) {
 
     .post(PATH, async ({ request, body }) => {
       const v = values(body);
-      const res = await dash.api("POST", "/api/provider-nodes", v);
+      // "Speaks: OpenAI-compatible (Responses API)" is the API's openai-compatible type with apiType "responses".
+      const responses = v.type === "openai-responses";
+      const res = await dash.api("POST", "/api/provider-nodes", responses ? { ...v, type: "openai-compatible", apiType: "responses" } : v);
       if (!res.ok) return page(request, { values: v, errors: res.fields, error: Object.keys(res.fields).length ? null : res.error, status: res.status });
       return page(request, { notice: `“${v.name}” added: models are reachable as ${v.prefix}/<model> once it has a connection.` });
     })
