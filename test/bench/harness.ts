@@ -31,6 +31,22 @@ export function cpuSeconds(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
 }
 
+/** CPU seconds so far of each thread of a process, by "<tid> <thread name>" (/proc/<pid>/task). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out.set(`${tid} ${name}`, (Number(rest[11]) + Number(rest[12])) / CLK_TCK);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 /** Machine-wide user+nice+system CPU seconds so far (first line of /proc/stat). */
 export function machineCpuSeconds(): number {
   const cpu = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);

@@ -10,7 +10,7 @@
 //                      the usage writer out of the picture
 import { mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configureGateway, log, measure, ROOT, sanityCheck, startGateway, startUpstream, type GatewayCommand } from "./harness.ts";
+import { configureGateway, log, measure, ROOT, sanityCheck, startGateway, startUpstream, threadCpuSeconds, type GatewayCommand } from "./harness.ts";
 import { cleanup, stop, tempDir } from "./procs.ts";
 
 const all = Bun.argv.slice(2);
@@ -41,10 +41,19 @@ try {
   const body = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Say hello in one short sentence." }], ...(stream ? { stream: true } : {}) });
   await sanityCheck(g.base, JSON.stringify({ ...JSON.parse(body), stream: false }), JSON.stringify({ ...JSON.parse(body), stream: true }));
   const before = new Set(readdirSync(out));
-  await measure(`gateway${stream ? " stream" : ""} (profiled)`, { url: `${g.base}/v1/chat/completions`, headers: { "content-type": "application/json" }, body, connections, duration: seconds }, 2, {
+  const threadsBefore = threadCpuSeconds(g.proc.pid);
+  const result = await measure(`gateway${stream ? " stream" : ""} (profiled)`, { url: `${g.base}/v1/chat/completions`, headers: { "content-type": "application/json" }, body, connections, duration: seconds }, 2, {
     proxy: g.proc.pid,
     upstream: upstream.proc.pid,
   });
+  // Where the process's CPU went, thread by thread (event loop, Bun's HTTP client thread, the
+  // usage writer, the garbage collector and JIT threads), per answered request. The warm-up is
+  // included: the split, not the absolute figure, is the point.
+  const answered = Math.max(1, result["2xx"]);
+  for (const [thread, seconds] of threadCpuSeconds(g.proc.pid)) {
+    const used = seconds - (threadsBefore.get(thread) ?? 0);
+    if (used > 0.01) console.log(`[profile] thread ${thread.padEnd(24)} ${((used * 1e6) / answered).toFixed(1).padStart(7)} µs per request`);
+  }
   await stop(g.proc, 15_000);
   const written = readdirSync(out).filter((f) => !before.has(f));
   if (written.length === 0) throw new Error(`no profile written to ${out}: ${g.stderr()}`);
