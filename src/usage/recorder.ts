@@ -79,6 +79,7 @@ export class SqliteUsageSink implements UsageSink {
   private tick(): void {
     if (this.detached) return;
     this.collectWhenIdle();
+    if (this.thread?.hasFailed()) this.threadFailed(new Error("it gave up on the database"));
     if (this.thread) {
       this.reap();
       this.ship();
@@ -124,15 +125,17 @@ export class SqliteUsageSink implements UsageSink {
   /** Waits (blocking) until the writer thread has committed everything shipped so far. */
   private settle(): void {
     if (!this.thread || this.shipped.length === 0) return;
-    if (!this.thread.waitFor(this.shipped.at(-1)!.seq, FLUSH_WAIT_MS)) {
-      console.error(`[usage] the writer thread has not caught up after ${FLUSH_WAIT_MS} ms; its rows stay queued`);
-    }
+    const caughtUp = this.thread.waitFor(this.shipped.at(-1)!.seq, FLUSH_WAIT_MS);
     this.reap();
+    if (this.thread.hasFailed()) this.threadFailed(new Error("it gave up on the database"));
+    else if (!caughtUp) console.error(`[usage] the writer thread has not caught up after ${FLUSH_WAIT_MS} ms; its rows stay queued`);
   }
 
   /** The writer thread died: what it had not confirmed is written here instead, nothing is lost. */
   private threadFailed(err: Error): void {
+    if (!this.thread) return;
     console.error(`[usage] writer thread failed, writing on the main thread from now on: ${err.message}`);
+    this.thread.terminate();
     this.thread = null;
     this.queue.unshift(...this.shipped.flatMap((s) => s.entries));
     this.shipped = [];
@@ -162,7 +165,8 @@ export class SqliteUsageSink implements UsageSink {
     if (this.thread) {
       this.ship();
       this.settle();
-      return;
+      // A thread that failed meanwhile gave its rows back: they are written below.
+      if (this.thread) return;
     }
     while (this.queue.length > 0) if (!this.writeInline(1_000)) return;
   }

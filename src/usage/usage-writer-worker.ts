@@ -6,7 +6,9 @@
 // Operations are applied strictly in order. After each one the shared `done` counter is set
 // to its sequence number and notified: the owner can wait on it synchronously (a flush before
 // a backup, a usage query, shutdown). A batch that fails (SQLITE_BUSY while a backup holds the
-// database) is retried until it succeeds, and nothing after it runs first.
+// database) is retried, and nothing after it runs first; an operation that still fails after
+// GIVE_UP_AFTER tries (a database this thread cannot open) marks the thread failed in the
+// shared state, and the owner writes the rows itself.
 import { Database } from "bun:sqlite";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 
@@ -17,11 +19,13 @@ export type WriterOp =
   | { op: "gc"; seq: number };
 
 export interface WriterInit {
-  /** Int32Array over it: [0] = sequence number of the last operation done. */
+  /** Int32Array over it: [0] = sequence number of the last operation done, [1] = 1 once the thread gave up. */
   done: SharedArrayBuffer;
 }
 
 const RETRY_MS = 250;
+/** 20 × 250 ms: longer than SQLite's 5 s busy timeout, so a backup's lock alone never gives up. */
+const GIVE_UP_AFTER = 20;
 
 declare const self: Worker;
 
@@ -29,6 +33,8 @@ let done: Int32Array | null = null;
 let writer: UsageBatchWriter | null = null;
 const ops: WriterOp[] = [];
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
+let failures = 0;
+let gaveUp = false;
 
 function open(path: string): UsageBatchWriter {
   const db = new Database(path, { strict: true });
@@ -60,10 +66,19 @@ function drain(): void {
     try {
       apply(op);
     } catch (err) {
-      console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
+      if (++failures >= GIVE_UP_AFTER) {
+        console.error(`[usage] writer thread gives up after ${failures} tries: ${(err as Error).message}`);
+        // Nothing more runs here; the ops left are the owner's to write (it still has their rows).
+        gaveUp = true;
+        Atomics.store(done!, 1, 1);
+        Atomics.notify(done!, 0);
+        return;
+      }
+      if (failures === 1) console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
       retryTimer = setTimeout(drain, RETRY_MS);
       return;
     }
+    failures = 0;
     ops.shift();
     Atomics.store(done!, 0, op.seq);
     Atomics.notify(done!, 0);
@@ -77,5 +92,5 @@ self.onmessage = (event: MessageEvent<WriterInit | WriterOp>) => {
     return;
   }
   ops.push(msg);
-  if (!retryTimer) drain();
+  if (!retryTimer && !gaveUp) drain();
 };

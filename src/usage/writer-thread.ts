@@ -7,7 +7,8 @@ type OpBody = WriterOp extends infer T ? (T extends WriterOp ? Omit<T, "seq"> : 
 
 export class WriterThread {
   private readonly worker: Worker;
-  private readonly doneSeq = new Int32Array(new SharedArrayBuffer(4));
+  /** [0]: last operation done; [1]: 1 once the thread gave up (usage-writer-worker.ts). */
+  private readonly doneSeq = new Int32Array(new SharedArrayBuffer(8));
   private seq = 0;
   private failed = false;
 
@@ -47,6 +48,11 @@ export class WriterThread {
     return this.post({ op: "gc" });
   }
 
+  /** The thread gave up on an operation or died: what it had not confirmed is the owner's again. */
+  hasFailed(): boolean {
+    return this.failed || Atomics.load(this.doneSeq, 1) === 1;
+  }
+
   /** Sequence number of the last operation the thread has finished. */
   done(): number {
     return Atomics.load(this.doneSeq, 0);
@@ -59,7 +65,7 @@ export class WriterThread {
       const done = Atomics.load(this.doneSeq, 0);
       if (done >= seq) return true;
       const left = deadline - performance.now();
-      if (left <= 0 || this.failed) return false;
+      if (left <= 0 || this.hasFailed()) return false;
       Atomics.wait(this.doneSeq, 0, done, Math.min(left, 100));
     }
   }

@@ -79,3 +79,27 @@ test("an in-memory database is written on the event loop (no thread can open it)
   sink.close();
   db.$client.close();
 });
+
+test("a writer thread that cannot open the database gives its rows back: they are written on the event loop, none lost", () => {
+  // The rows' real home is an in-memory database; the thread is pointed at a file it cannot open.
+  const db = openDatabase(":memory:");
+  const client = db.$client;
+  const unreachable = new Proxy(client, {
+    get(target, prop) {
+      if (prop === "filename") return join(tmpdir(), "omniroute-no-such-dir", "nested", "u.sqlite");
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const sink = new SqliteUsageSink({ ...db, $client: unreachable } as typeof db, 60_000);
+  for (let i = 0; i < 250; i++) sink.record(entry(i));
+  // Handed to the thread, which retries, gives up (~5 s) and hands them back; flush writes them here.
+  sink.flush();
+  expect((client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n).toBe(250);
+  expect(sink.stats()).toEqual({ queued: 0, written: 250, dropped: 0 });
+  sink.record(entry(999));
+  sink.flush();
+  expect((client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n).toBe(251);
+  sink.close();
+  client.close();
+}, 20_000);
