@@ -31,10 +31,38 @@ export function sample(name: string, labels: Record<string, string>, value: numb
   return `${name}${labelText(names, names.map((n) => labels[n]!))} ${formatValue(value)}\n`;
 }
 
-const SEP = "\u0000";
+/**
+ * Series by label values, one Map level per label. Every finished request updates several
+ * series: looking each level up by a value string the gateway already holds is cheaper than
+ * joining the values into a fresh key string (and hashing it) per update.
+ */
+class SeriesTree<S extends { labels: readonly string[] }> {
+  private readonly root = new Map<string, unknown>();
+  readonly all: S[] = [];
+
+  constructor(private readonly make: (labels: readonly string[]) => S) {}
+
+  get(labels: readonly string[]): S {
+    let level = this.root;
+    const last = labels.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = level.get(labels[i]!) as Map<string, unknown> | undefined;
+      if (!next) level.set(labels[i]!, (next = new Map()));
+      level = next;
+    }
+    const leafKey = last >= 0 ? labels[last]! : "";
+    let series = level.get(leafKey) as S | undefined;
+    if (!series) {
+      series = this.make([...labels]);
+      level.set(leafKey, series);
+      this.all.push(series);
+    }
+    return series;
+  }
+}
 
 export class Counter {
-  private readonly values = new Map<string, number>();
+  private readonly series = new SeriesTree((labels) => ({ labels, value: 0 }));
   constructor(
     readonly name: string,
     readonly help: string,
@@ -42,37 +70,37 @@ export class Counter {
   ) {}
 
   inc(labels: readonly string[], n = 1): void {
-    const key = labels.join(SEP);
-    this.values.set(key, (this.values.get(key) ?? 0) + n);
+    this.series.get(labels).value += n;
   }
 
   render(): string {
     let out = header(this.name, "counter", this.help);
-    for (const [key, v] of this.values) out += `${this.name}${labelText(this.labelNames, key.split(SEP))} ${formatValue(v)}\n`;
+    for (const s of this.series.all) out += `${this.name}${labelText(this.labelNames, s.labels)} ${formatValue(s.value)}\n`;
     return out;
   }
 }
 
 interface HistogramSeries {
+  labels: readonly string[];
   buckets: Float64Array;
   sum: number;
   count: number;
 }
 
 export class PromHistogram {
-  private readonly series = new Map<string, HistogramSeries>();
+  private readonly series: SeriesTree<HistogramSeries>;
   constructor(
     readonly name: string,
     readonly help: string,
     readonly labelNames: readonly string[],
     /** Upper bounds, ascending; +Inf is implicit. */
     readonly bounds: readonly number[],
-  ) {}
+  ) {
+    this.series = new SeriesTree((labels) => ({ labels, buckets: new Float64Array(bounds.length), sum: 0, count: 0 }));
+  }
 
   observe(labels: readonly string[], value: number): void {
-    const key = labels.join(SEP);
-    let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { buckets: new Float64Array(this.bounds.length), sum: 0, count: 0 }));
+    const s = this.series.get(labels);
     // Non-cumulative counts here; render() accumulates (one increment per observation).
     for (let i = 0; i < this.bounds.length; i++) {
       if (value <= this.bounds[i]!) {
@@ -86,8 +114,8 @@ export class PromHistogram {
 
   render(): string {
     let out = header(this.name, "histogram", this.help);
-    for (const [key, s] of this.series) {
-      const values = key.split(SEP);
+    for (const s of this.series.all) {
+      const values = s.labels;
       let cumulative = 0;
       for (let i = 0; i < this.bounds.length; i++) {
         cumulative += s.buckets[i]!;

@@ -1,9 +1,10 @@
 // Usage rows are queued in memory and written in batches, one transaction each, so the
 // gateway's request path never waits on the disk. With a database file the writes happen on
 // a writer thread with its own SQLite connection (usage-writer-worker.ts): under load they
-// cost the event loop only a JSON.stringify per batch. An in-memory database (or a thread
+// cost the event loop only a JSON.stringify per row (row-queue.ts). An in-memory database (or a thread
 // that failed) is written in small slices on the event loop instead. Shutdown calls close().
 import type { Db } from "../db/client.ts";
+import { parseSlice, RowQueue, type Slice } from "./row-queue.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 import { WriterThread } from "./writer-thread.ts";
 
@@ -26,19 +27,17 @@ const FLUSH_WAIT_MS = 10_000;
 /** After this long without a recorded request, memory used by the burst is handed back once. */
 const IDLE_COLLECT_MS = 5_000;
 
-interface Shipped {
+/** A slice sent to the writer thread, kept (as its JSON) until the thread confirms it: read back only when budgets ask for unwritten rows or the thread dies. */
+interface Shipped extends Slice {
   seq: number;
-  /** Kept until the thread confirms them (budgets, or a rewrite if the thread dies); the JSON sent is not. */
-  entries: UsageEntry[];
 }
 
 export class SqliteUsageSink implements UsageSink {
-  private queue: UsageEntry[] = [];
+  private readonly queue = new RowQueue(SLICE, MAX_QUEUE);
   /** Handed to the writer thread, not yet confirmed written. */
   private shipped: Shipped[] = [];
   private timer: ReturnType<typeof setInterval> | null;
   private written = 0;
-  private dropped = 0;
   private slicing = false;
   private thread: WriterThread | null = null;
   /** Prepared statements of the current connection, for in-process writes (a restore swaps it). */
@@ -68,10 +67,6 @@ export class SqliteUsageSink implements UsageSink {
   }
 
   record(entry: UsageEntry): void {
-    if (this.queue.length >= MAX_QUEUE) {
-      this.queue.shift();
-      this.dropped++;
-    }
     this.queue.push(entry);
     this.recordedSinceTick = true;
   }
@@ -107,10 +102,7 @@ export class SqliteUsageSink implements UsageSink {
   /** Hands every queued row to the writer thread, in slices of one transaction each. */
   private ship(): void {
     const thread = this.thread!;
-    while (this.queue.length > 0) {
-      const entries = this.queue.splice(0, SLICE);
-      this.shipped.push({ seq: thread.write(JSON.stringify(entries)), entries });
-    }
+    for (let slice = this.queue.take(); slice; slice = this.queue.take()) this.shipped.push({ ...slice, seq: thread.write(slice.json) });
   }
 
   /** Forgets the shipped slices the writer thread has committed. */
@@ -118,7 +110,7 @@ export class SqliteUsageSink implements UsageSink {
     if (!this.thread || this.shipped.length === 0) return;
     const done = this.thread.done();
     let n = 0;
-    while (n < this.shipped.length && this.shipped[n]!.seq <= done) this.written += this.shipped[n++]!.entries.length;
+    while (n < this.shipped.length && this.shipped[n]!.seq <= done) this.written += this.shipped[n++]!.rows;
     if (n > 0) this.shipped.splice(0, n);
   }
 
@@ -137,7 +129,7 @@ export class SqliteUsageSink implements UsageSink {
     console.error(`[usage] writer thread failed, writing on the main thread from now on: ${err.message}`);
     this.thread.terminate();
     this.thread = null;
-    this.queue.unshift(...this.shipped.flatMap((s) => s.entries));
+    this.queue.putBack(this.shipped);
     this.shipped = [];
   }
 
@@ -151,7 +143,7 @@ export class SqliteUsageSink implements UsageSink {
     this.slicing = true;
     try {
       while (this.queue.length > 0 && !this.thread && !this.detached) {
-        if (!this.writeInline(SLICE)) return;
+        if (!this.writeInline()) return;
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } finally {
@@ -168,21 +160,22 @@ export class SqliteUsageSink implements UsageSink {
       // A thread that failed meanwhile gave its rows back: they are written below.
       if (this.thread) return;
     }
-    while (this.queue.length > 0) if (!this.writeInline(1_000)) return;
+    while (this.queue.length > 0) if (!this.writeInline()) return;
   }
 
-  /** One in-process transaction of up to `size` queued rows; false when it failed (rows kept for a retry). */
-  private writeInline(size: number): boolean {
+  /** One in-process transaction of the oldest queued slice; false when it failed (rows kept for a retry). */
+  private writeInline(): boolean {
     const client = this.db.$client;
     if (this.inline?.client !== client) this.inline = new UsageBatchWriter(client);
-    const batch = this.queue.splice(0, size);
+    const slice = this.queue.take();
+    if (!slice) return true;
     try {
-      this.inline.write(batch);
-      this.written += batch.length;
+      this.inline.write(parseSlice(slice));
+      this.written += slice.rows;
       return true;
     } catch (err) {
-      // Put the batch back and retry on the next tick (e.g. SQLITE_BUSY during a backup).
-      this.queue.unshift(...batch);
+      // Put the slice back and retry on the next tick (e.g. SQLITE_BUSY during a backup).
+      this.queue.putBack([slice]);
       console.error(`[usage] write failed, will retry: ${(err as Error).message}`);
       return false;
     }
@@ -212,7 +205,7 @@ export class SqliteUsageSink implements UsageSink {
    */
   pending(): readonly UsageEntry[] {
     this.settle();
-    return this.shipped.length ? [...this.shipped.flatMap((s) => s.entries), ...this.queue] : this.queue;
+    return [...this.shipped.flatMap(parseSlice), ...this.queue.entries()];
   }
 
   close(): void {
@@ -229,6 +222,7 @@ export class SqliteUsageSink implements UsageSink {
 
   stats() {
     this.reap();
-    return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.entries.length, 0), written: this.written, dropped: this.dropped };
+    return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.rows, 0), written: this.written, dropped: this.queue.dropped };
   }
 }
+

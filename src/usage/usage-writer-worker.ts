@@ -41,6 +41,11 @@ function open(path: string): UsageBatchWriter {
   db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA cache_size = -512");
+  // A multi-row INSERT inside a transaction keeps a statement journal (so that statement can
+  // be undone alone): as a temporary file it cost this thread more system time than the
+  // database writes themselves (strace under load: 1.04 pwrite per usage row, 0.39 with the
+  // journal in memory). A batch's statement journal is a few pages.
+  db.exec("PRAGMA temp_store = MEMORY");
   return new UsageBatchWriter(db);
 }
 

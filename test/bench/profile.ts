@@ -5,6 +5,7 @@
 //   --seconds <n>      measured load (default 10, after 2 s of warm-up)
 //   --connections <n>  default 16
 //   --stream           profile streamed requests instead of plain JSON ones
+//   --recording-off    with the usageRecording setting off (compare with a default run)
 //   --out <dir>        where to write the profile (default test/.artifacts/profile)
 //   -- <flags…>        passed on to the gateway, e.g. `-- --usage-flush-ms 60000` to leave
 //                      the usage writer out of the picture
@@ -24,6 +25,7 @@ const arg = (flag: string) => {
 const seconds = Number(arg("--seconds") ?? 10);
 const connections = Number(arg("--connections") ?? 16);
 const stream = argv.includes("--stream");
+const recordingOff = argv.includes("--recording-off");
 const out = resolve(arg("--out") ?? join(ROOT, "test", ".artifacts", "profile"));
 
 let code = 1;
@@ -40,6 +42,7 @@ try {
   await configureGateway(g.base, upstream.port);
   const body = JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Say hello in one short sentence." }], ...(stream ? { stream: true } : {}) });
   await sanityCheck(g.base, JSON.stringify({ ...JSON.parse(body), stream: false }), JSON.stringify({ ...JSON.parse(body), stream: true }));
+  if (recordingOff) await fetch(`${g.base}/api/settings`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ usageRecording: false }) });
   const before = new Set(readdirSync(out));
   const threadsBefore = threadCpuSeconds(g.proc.pid);
   const result = await measure(`gateway${stream ? " stream" : ""} (profiled)`, { url: `${g.base}/v1/chat/completions`, headers: { "content-type": "application/json" }, body, connections, duration: seconds }, 2, {

@@ -46,6 +46,49 @@ test("the periodic timer writes without an explicit flush", async () => {
   }
 });
 
+test("every column of every row lands as recorded, across multi-row statements and slices", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  try {
+    const db = openDatabase(join(dir, "u.sqlite"));
+    const sink = new SqliteUsageSink(db, 60_000, { thread });
+    // 271 rows: one full 200-row slice (six 32-row statements and 8 single rows) and a 71-row one.
+    const rows = Array.from({ length: 271 }, (_, i) => ({
+      ...entry(i),
+      provider: i % 3 ? "openai" : null,
+      stream: i % 2 === 0,
+      costUsd: i / 1000,
+      costEstimated: i % 5 === 0,
+      attempts: [{ provider: "openai", model: `m${i}`, status: 200 + (i % 3), latencyMs: i }],
+      userAgent: `agent "${i}"\n`,
+    }));
+    for (const r of rows) sink.record(r);
+    // Before they are written, budgets read them back as they were recorded.
+    expect(sink.pending().map((e) => e.requestId)).toEqual(rows.map((r) => r.requestId));
+    sink.flush();
+    const stored = db.$client.query("SELECT * FROM usage_records ORDER BY id").all() as Record<string, unknown>[];
+    expect(stored.length).toBe(271);
+    stored.forEach((row, i) => {
+      const r = rows[i]!;
+      expect(row).toMatchObject({
+        request_id: r.requestId,
+        prompt_tokens: r.promptTokens,
+        provider: r.provider,
+        stream: r.stream ? 1 : 0,
+        cost_usd: r.costUsd,
+        cost_estimated: r.costEstimated ? 1 : 0,
+        user_agent: r.userAgent,
+        method: "POST",
+        model: null,
+      });
+      expect(JSON.parse(row.attempts as string)).toEqual(r.attempts);
+    });
+    sink.close();
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("budgets see every recorded row exactly once: in pending() or in the database, at any moment", async () => {
   const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
   try {
