@@ -31,7 +31,15 @@ export class RowQueue {
   }
 
   push(entry: UsageEntry): void {
-    const json = JSON.stringify(entry);
+    let json: string;
+    try {
+      json = JSON.stringify(entry);
+    } catch (err) {
+      // A row that cannot be serialized must not fail the request that made it; it is counted.
+      this.dropped++;
+      console.error(`[usage] a usage row could not be queued: ${(err as Error).message}`);
+      return;
+    }
     this.open = this.openRows === 0 ? json : `${this.open},${json}`;
     if (++this.openRows >= this.sliceRows) this.closeOpen();
     while (this.length > this.maxRows && this.full.length > 0) this.dropped += this.take()!.rows;

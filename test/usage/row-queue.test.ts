@@ -31,3 +31,20 @@ test("over the limit the oldest slice is dropped and counted, never the newest r
   expect(q.length).toBe(20);
   expect(q.entries().map((r) => r.timestamp)).toEqual(Array.from({ length: 20 }, (_, i) => i + 20));
 });
+
+test("a row that cannot be serialized is counted as dropped; the queue goes on", () => {
+  const q = new RowQueue(10, 100);
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    q.push(row(1));
+    q.push({ ...row(2), promptTokens: 10n as unknown as number });
+    q.push(row(3));
+  } finally {
+    console.error = original;
+  }
+  expect(q.dropped).toBe(1);
+  expect(errors.length).toBe(1);
+  expect(q.entries().map((r) => r.requestId)).toEqual(["r1", "r3"]);
+});
