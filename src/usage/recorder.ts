@@ -225,4 +225,3 @@ export class SqliteUsageSink implements UsageSink {
     return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.rows, 0), written: this.written, dropped: this.queue.dropped };
   }
 }
-
