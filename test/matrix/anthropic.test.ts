@@ -3,6 +3,7 @@
 // count_tokens over every block type, server tools).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
+import { FAKE_ENCRYPTED } from "../support/fake-openai-responses.ts";
 import { startMatrixWithFakes, TINY_PNG_BASE64, TOOL_RESULT, UPSTREAMS, weatherTool, type MatrixWithFakes } from "./harness.ts";
 
 let m: MatrixWithFakes;
@@ -31,11 +32,13 @@ const REPLY = "Hello from fake: think first";
  * thoughts: non-streamed that signature lands on the thinking block; streamed it arrives on
  * the last text piece, after the thinking block closed, so it follows the text as an empty
  * signed thinking block (and goes back onto the text part when the history returns to Gemini).
+ * A Responses reasoning item's encrypted_content is its signature, known before the summary.
  */
 function expectedReasoning(format: string, streamed: boolean): Anthropic.ContentBlock[] {
   const thinking = (t: string, signature: string) => ({ type: "thinking", thinking: t, signature }) as Anthropic.ThinkingBlock;
   const text = { type: "text", text: REPLY } as Anthropic.TextBlock;
   if (format === "anthropic") return [thinking("Let me think.", "sig-fake-1"), text];
+  if (format === "openai-responses") return [thinking("Let me think.", FAKE_ENCRYPTED), text];
   if (format === "gemini") return streamed ? [thinking("Let me think.", ""), text, thinking("", GEMINI_SIGNATURE)] : [thinking("Let me think.", GEMINI_SIGNATURE), text];
   return [thinking("Let me think.", ""), text];
 }
@@ -153,6 +156,13 @@ describe.each(UPSTREAMS)("anthropic client → $format upstream", (up) => {
         // Wherever the client saw it, Gemini's signature goes back on a model part.
         const parts: { thoughtSignature?: string }[] = body.contents[1].parts;
         expect(parts.filter((p) => p.thoughtSignature).map((p) => p.thoughtSignature)).toEqual([GEMINI_SIGNATURE]);
+      } else if (up.format === "openai-responses") {
+        // The thinking goes back as the reasoning item it came from: summary and encrypted_content.
+        expect(body.input.slice(1)).toEqual([
+          { type: "reasoning", summary: [{ type: "summary_text", text: "Let me think." }], encrypted_content: FAKE_ENCRYPTED },
+          { type: "message", role: "assistant", content: [{ type: "output_text", text: REPLY, annotations: [] }] },
+          { type: "message", role: "user", content: [{ type: "input_text", text: "and again" }] },
+        ]);
       } else if (up.format === "openai") {
         expect(body.messages[1]).toMatchObject({ role: "assistant", content: REPLY, reasoning_content: "Let me think." });
       } else {

@@ -1,15 +1,18 @@
 // The client-format × upstream-format matrix: one gateway with a connection to a fake
-// upstream of every wire format. Each upstream is addressed by its registry provider.
+// upstream of every wire format. Each upstream is addressed by its registry provider, except
+// the Responses API one: the registry has no such provider, so it is what an operator would
+// set up, a custom provider node (apiType "responses") addressed by its prefix "resp".
 import { startFakeAnthropic } from "../support/fake-anthropic.ts";
 import { startFakeGemini } from "../support/fake-gemini.ts";
 import { startFakeOllama } from "../support/fake-ollama.ts";
 import { startFakeOpenAi } from "../support/fake-openai.ts";
+import { startFakeOpenAiResponses } from "../support/fake-openai-responses.ts";
 import { startGateway, type TestGateway } from "../support/gateway.ts";
 import { addConnection } from "../support/setup.ts";
 
 export interface Upstream {
   /** The wire format the fake speaks. */
-  format: "openai" | "anthropic" | "gemini" | "ollama";
+  format: "openai" | "anthropic" | "gemini" | "ollama" | "openai-responses";
   /** A model id the client sends; append a behaviour suffix (see fake conventions). */
   model(behaviour?: "tool-call" | "reasoning" | "error-429" | "error-400"): string;
 }
@@ -19,6 +22,7 @@ export const UPSTREAMS: Upstream[] = [
   { format: "anthropic", model: (b) => `anthropic/claude-sonnet-4-5${b ? `-${b}` : ""}` },
   { format: "gemini", model: (b) => `gemini/gemini-2.5-flash${b ? `-${b}` : ""}` },
   { format: "ollama", model: (b) => `ollama/llama3.2${b ? `-${b}` : ""}` },
+  { format: "openai-responses", model: (b) => `resp/gpt-5-mini${b ? `-${b}` : ""}` },
 ];
 
 export interface Matrix {
@@ -49,7 +53,10 @@ export interface MatrixWithFakes extends Matrix {
     anthropic: ReturnType<typeof startFakeAnthropic>;
     gemini: ReturnType<typeof startFakeGemini>;
     ollama: ReturnType<typeof startFakeOllama>;
+    "openai-responses": ReturnType<typeof startFakeOpenAiResponses>;
   };
+  /** The provider id of the Responses node (what usage rows and error messages name). */
+  responsesNodeId: string;
 }
 
 export async function startMatrixWithFakes(): Promise<MatrixWithFakes> {
@@ -58,12 +65,15 @@ export async function startMatrixWithFakes(): Promise<MatrixWithFakes> {
     anthropic: startFakeAnthropic(),
     gemini: startFakeGemini(),
     ollama: startFakeOllama(),
+    "openai-responses": startFakeOpenAiResponses(),
   };
   const gw = await startGateway();
   await addConnection(gw, { provider: "openai", apiKey: "sk-fake-upstream", baseUrl: fakes.openai.baseUrl });
   await addConnection(gw, { provider: "anthropic", apiKey: "sk-ant-fake", baseUrl: fakes.anthropic.baseUrl });
   await addConnection(gw, { provider: "gemini", apiKey: "AIza-fake", baseUrl: fakes.gemini.baseUrl });
   await addConnection(gw, { provider: "ollama", baseUrl: fakes.ollama.baseUrl });
+  const responsesNodeId = await addResponsesNode(gw, fakes["openai-responses"].baseUrl);
+  await addConnection(gw, { provider: responsesNodeId, apiKey: "sk-fake-upstream", name: "resp-key" });
   const res = await gw.request("/api/keys", { method: "POST", json: { name: "matrix" } });
   const { key } = (await res.json()) as { key: string };
   await gw.request("/api/settings", { method: "PUT", json: { requireApiKey: true } });
@@ -73,9 +83,20 @@ export async function startMatrixWithFakes(): Promise<MatrixWithFakes> {
     base,
     key,
     fakes,
+    responsesNodeId,
     async close() {
       await gw.close();
       for (const f of Object.values(fakes)) f.close();
     },
   };
+}
+
+/** A custom provider node whose upstream speaks the Responses API (POST {baseUrl}). */
+async function addResponsesNode(gw: TestGateway, fakeBaseUrl: string): Promise<string> {
+  const res = await gw.request("/api/provider-nodes", {
+    method: "POST",
+    json: { name: "Responses upstream", prefix: "resp", type: "openai-compatible", apiType: "responses", baseUrl: `${fakeBaseUrl}/responses` },
+  });
+  if (res.status !== 201) throw new Error(`creating the Responses node failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { node: { id: string } }).node.id;
 }

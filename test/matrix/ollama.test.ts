@@ -166,6 +166,17 @@ describe.each(UPSTREAMS)("ollama client → $format upstream", (up) => {
       expect(m.fakes.gemini.requests.at(-1)!.path).toBe("/v1beta/models/gemini-2.5-flash:generateContent");
       expect(body.systemInstruction).toEqual({ parts: [{ text: "be brief" }] });
       expect(body.generationConfig).toMatchObject({ temperature: 0.3, maxOutputTokens: 256, stopSequences: ["END"], responseMimeType: "application/json" });
+    } else if (up.format === "openai-responses") {
+      // The Responses API has no stop sequences and no runner options: those are not sent.
+      expect(body).toEqual({
+        model: "gpt-5-mini",
+        instructions: "be brief",
+        input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "q" }] }],
+        max_output_tokens: 256,
+        temperature: 0.3,
+        text: { format: { type: "json_object" } },
+        store: false,
+      });
     } else {
       // Same format: the body goes up as the client wrote it, tag and runner options included.
       expect(body).toMatchObject({ model: "llama3.2:latest", format: "json", keep_alive: "5m", stream: false });

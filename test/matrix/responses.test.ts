@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { startGateway } from "../support/gateway.ts";
 import { addConnection } from "../support/setup.ts";
+import { FAKE_ENCRYPTED } from "../support/fake-openai-responses.ts";
+import { errorBody } from "../support/fake-openai.ts";
 import { startMatrix, TINY_PNG_BASE64, TOOL_RESULT, UPSTREAMS, weatherTool, type Matrix } from "./harness.ts";
 
 type Event = OpenAI.Responses.ResponseStreamEvent;
@@ -20,7 +22,13 @@ afterAll(() => m.close());
 const tools: OpenAI.Responses.Tool[] = [{ type: "function", ...weatherTool, strict: false }];
 
 /** The reasoning signature each upstream's fake emits, carried as the item's encrypted_content. */
-const SIGNATURES: Record<string, string | undefined> = { anthropic: "sig-fake-1", gemini: "c2lnLWZha2UtMQ==", openai: undefined, ollama: undefined };
+const SIGNATURES: Record<string, string | undefined> = {
+  anthropic: "sig-fake-1",
+  gemini: "c2lnLWZha2UtMQ==",
+  openai: undefined,
+  ollama: undefined,
+  "openai-responses": FAKE_ENCRYPTED,
+};
 
 async function collect(stream: AsyncIterable<Event>): Promise<Event[]> {
   const events: Event[] = [];
@@ -42,7 +50,9 @@ describe.each(UPSTREAMS)("responses client → $format upstream", (up) => {
     expect(res.id).toStartWith("resp_");
     expect(res.object).toBe("response");
     expect(res.status).toBe("completed");
-    expect(res.model).toBe(up.model());
+    // Translated answers name the model the client asked for; the Responses → Responses
+    // pass-through forwards the upstream's bytes, so its own model id is kept.
+    expect(res.model).toBe(up.format === "openai-responses" ? "gpt-5-mini" : up.model());
     expect(res.output.map((i) => i.type)).toEqual(["message"]);
     // The upstream's own counts, unchanged: every fake counts the 5 words of the reply.
     expect(res.usage!.output_tokens).toBe(5);
@@ -150,7 +160,9 @@ describe.each(UPSTREAMS)("responses client → $format upstream", (up) => {
     );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.status).toBe(429);
-    expect(err.error?.message ?? err.message).toContain(`[${up.format}]`);
+    // Translated, the message names the upstream; passed through, the body is the upstream's own.
+    if (up.format === "openai-responses") expect(err.error).toEqual(errorBody(429).error);
+    else expect(err.error?.message ?? err.message).toContain(`[${up.format}]`);
     // Streamed: the error comes before the stream starts, as an HTTP 429.
     const streamed = await client.responses.create({ model: up.model("error-429"), input: "x", stream: true }).then(
       () => null,

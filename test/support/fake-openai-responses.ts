@@ -8,10 +8,19 @@
 // events, response.completed carrying the whole response). Behaviour by model name, as in
 // fake-openai.ts:
 //   any model            → "Hello from fake: <last user input_text>" (+ " [images:<n>]" for input_image parts)
-//   "...error-<status>"  → that status with OpenAI's error body (429 adds retry-after: 7)
+//   "...error-<status>"  → that status with OpenAI's error body (429 adds retry-after: 7; 400 is
+//                          the Responses API's own context-window refusal, param "input")
 //   "...tool-call"       → a get_weather function_call; once the input ends in a
 //                          function_call_output: "The weather is: <output>"
 //   "...reasoning"       → a reasoning item (summary "Let me think.", encrypted_content) first
+//   "...stream-failed"   → streamed: the message's first deltas, then `response.failed` (status
+//                          "failed", error {code: "server_error", message}) instead of
+//                          response.completed, as api.openai.com ends a response that failed
+//                          after it started; not streamed: a 500
+//   a function_call_output without its function_call in the input (or the reverse) → the
+//   API's own 400, so a translation that loses or renames a call id fails here as it would there
+//   "...garbage"         → 200 with an HTML body
+//   "...hang"            → headers never come (client aborts)
 //   "...broken-stream" / "...slow-stream" → see fake-stream.ts
 import { errorBody } from "./fake-openai.ts";
 import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
@@ -35,6 +44,18 @@ export interface FakeOpenAiResponses {
 export const FAKE_THINKING = "Let me think.";
 export const FAKE_ENCRYPTED = "gAAAAABo-fake-encrypted-reasoning";
 export const FAKE_CALL_ID = "call_Zm9vQmFyQmF6";
+/** The `error` of the Response a "...stream-failed" model ends with (the wording Codex users report). */
+export const FAKE_FAILURE = {
+  code: "server_error",
+  message: "An error occurred while processing your request. You can retry your request, or contact us through our help center at help.openai.com if the error persists. Please include the request ID req_0f1e2d3c4b5a69788796a5b4c3d2e1f0 in your message.",
+};
+
+/** OpenAI's error body; the Responses API words its context-window 400 differently from Chat's. */
+export function responsesErrorBody(status: number) {
+  if (status !== 400) return errorBody(status);
+  const message = "Your input exceeds the context window of this model. Please adjust your input and try again.";
+  return { error: { message, type: "invalid_request_error", param: "input", code: "context_length_exceeded" } };
+}
 
 const hex = (n: number) => crypto.randomUUID().replaceAll("-", "").slice(0, n);
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -59,6 +80,21 @@ function trailingToolOutput(body: any): any {
   const items = inputItems(body);
   const last = items.at(-1);
   return last?.type === "function_call_output" ? last : undefined;
+}
+
+/**
+ * api.openai.com's 400 for a conversation whose calls and outputs do not pair up by call_id
+ * (without previous_response_id the input must hold both halves of every call).
+ */
+function unpairedCall(body: any): Record<string, unknown> | null {
+  if (body?.previous_response_id) return null;
+  const items = inputItems(body);
+  const ids = (type: string) => new Set(items.filter((i) => i?.type === type).map((i) => i.call_id));
+  const calls = ids("function_call");
+  const outputs = ids("function_call_output");
+  const orphan = [...outputs].find((id) => !calls.has(id));
+  const message = orphan !== undefined ? `No tool call found for function call output with call_id ${orphan}.` : [...calls].filter((id) => !outputs.has(id)).map((id) => `No tool output found for function call ${id}.`)[0];
+  return message ? { error: { message, type: "invalid_request_error", param: "input", code: null } } : null;
 }
 
 /** Deterministic token counts so tests can assert the numbers passed through unchanged. */
@@ -91,7 +127,7 @@ function envelope(body: any, id: string, created: number, status: string, output
     output,
     parallel_tool_calls: body?.parallel_tool_calls ?? true,
     previous_response_id: null,
-    reasoning: { effort: body?.reasoning?.effort ?? null, summary: null },
+    reasoning: { effort: body?.reasoning?.effort ?? null, summary: body?.reasoning?.summary ?? null },
     service_tier: "default",
     store: body?.store ?? true,
     temperature: body?.temperature ?? 1.0,
@@ -105,6 +141,9 @@ function envelope(body: any, id: string, created: number, status: string, output
     metadata: body?.metadata ?? {},
   };
 }
+
+const sse = (stream: ReadableStream<Uint8Array>) =>
+  new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
 
 export function startFakeOpenAiResponses(opts: { apiKey?: string; slowMs?: number } = {}): FakeOpenAiResponses {
   const apiKey = opts.apiKey ?? "sk-fake-upstream";
@@ -130,8 +169,18 @@ export function startFakeOpenAiResponses(opts: { apiKey?: string; slowMs?: numbe
       const status = /error-(\d{3})/.exec(model);
       if (status) {
         const code = Number(status[1]);
-        return Response.json(errorBody(code), { status: code, headers: code === 429 ? { "retry-after": "7" } : {} });
+        return Response.json(responsesErrorBody(code), { status: code, headers: code === 429 ? { "retry-after": "7" } : {} });
       }
+      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+      if (model.includes("hang")) {
+        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+        state.aborted++;
+        return new Response(null, { status: 499 });
+      }
+      const unpaired = unpairedCall(body);
+      if (unpaired) return Response.json(unpaired, { status: 400 });
+      const failed = model.includes("stream-failed");
+      if (failed && body?.stream !== true) return Response.json(errorBody(500), { status: 500 });
 
       const toolOutput = model.includes("tool-call") ? trailingToolOutput(body) : undefined;
       const toolCall = model.includes("tool-call") && !toolOutput;
@@ -191,15 +240,21 @@ export function startFakeOpenAiResponses(opts: { apiKey?: string; slowMs?: numbe
       } else {
         ev("response.output_item.added", { output_index: oi, item: messageItem("", "in_progress") });
         ev("response.content_part.added", { item_id: msgId, output_index: oi, content_index: 0, part: { type: "output_text", annotations: [], logprobs: [], text: "" } });
-        for (const word of reply.split(/(?<= )/)) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
+        const pieces = reply.split(/(?<= )/);
+        if (failed) {
+          // Two words went out, then the response failed: no *.done events, no completed.
+          for (const word of pieces.slice(0, 2)) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
+          const partial = messageItem("", "in_progress");
+          ev("response.failed", { response: { ...envelope(body, id, created, "failed", [partial], null), error: FAKE_FAILURE } });
+          return sse(fakeEventStream(events, model, state));
+        }
+        for (const word of pieces) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
         ev("response.output_text.done", { item_id: msgId, output_index: oi, content_index: 0, text: reply, logprobs: [] });
         ev("response.content_part.done", { item_id: msgId, output_index: oi, content_index: 0, part: { type: "output_text", annotations: [], logprobs: [], text: reply } });
         ev("response.output_item.done", { output_index: oi, item: messageItem(reply, "completed") });
       }
       ev("response.completed", { response: full });
-
-      const stream = fakeEventStream(events, model, state);
-      return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+      return sse(fakeEventStream(events, model, state));
     },
   });
 
