@@ -10,6 +10,8 @@ import { observingObserver, sendAndRecord, streamResponse } from "./translate.ts
 import { upstreamError } from "./upstream-error.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
+const HTML = /^\s*(text\/html|application\/xhtml\+xml)\b/i;
+
 export interface PassthroughSpec {
   adapter: UpstreamFormatAdapter;
   /** Upstream path (and query) for this request. */
@@ -54,6 +56,14 @@ export function passthrough(spec: PassthroughSpec) {
 
     const contentType = res.headers.get("content-type") ?? "application/json";
     if (streamed && res.body) {
+      // A 200 with a web page (a captive portal, a proxy's error page) is not a stream the
+      // client can read: nothing has been sent yet, so it is still a clear 502 in the client's
+      // format (and the fallback loop may try another target) instead of HTML passed on as is.
+      if (HTML.test(contentType)) {
+        await res.body.cancel().catch(() => {});
+        up.clearTimeout();
+        throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] answered a streamed request with a web page (${contentType.split(";")[0]}), not a stream`);
+      }
       rec.markFirstByte();
       const reader = spec.adapter.createStreamReader();
       return streamResponse(ctx, up, res.body, observingObserver(rec.capture ? rec.capture.tapReader(reader) : reader), contentType, headers);

@@ -172,6 +172,16 @@ describe.each(UPSTREAMS)("responses client → $format upstream", (up) => {
   });
 });
 
+test("a Chat Completions upstream's context overflow reaches a Responses client with its code and message (Codex compacts on it)", async () => {
+  const up = UPSTREAMS.find((u) => u.format === "openai")!;
+  const err = await client.responses.create({ model: up.model("error-400"), input: "x" }).then(
+    () => null,
+    (e) => e,
+  );
+  expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+  expect(err.error).toMatchObject({ type: "invalid_request_error", code: "context_length_exceeded", message: `[openai] ${errorBody(400).error.message}` });
+});
+
 describe("responses client: Codex and the Responses API's edges", () => {
   // What codex-rs sends (ResponsesApiRequest): instructions, developer + user messages in
   // input, store:false, include encrypted reasoning, parallel_tool_calls, tool_choice "auto",

@@ -12,13 +12,28 @@ export function openAiErrorType(status: number): string {
 }
 
 export function openAiErrorBody(err: GatewayError) {
+  const upstream = err.code === "upstream_error" ? openAiFieldsOf(err.details.upstreamBody) : {};
   return {
     error: {
       message: err.message,
       type: openAiErrorType(err.status),
-      param: err.details.param ?? null,
-      code: err.code,
+      param: err.details.param ?? upstream.param ?? null,
+      code: upstream.code ?? err.code,
     },
+  };
+}
+
+/**
+ * An OpenAI-style upstream's own `code` and `param` (context_length_exceeded on "messages",
+ * insufficient_quota, …): clients act on them — they shorten the history on a context
+ * overflow, stop retrying on an exhausted quota — so a translated error keeps them.
+ */
+function openAiFieldsOf(body: unknown): { code?: string; param?: string } {
+  const e = (body as { error?: { code?: unknown; param?: unknown } } | undefined)?.error;
+  if (!e || typeof e !== "object") return {};
+  return {
+    ...(typeof e.code === "string" && e.code ? { code: e.code } : {}),
+    ...(typeof e.param === "string" && e.param ? { param: e.param } : {}),
   };
 }
 
