@@ -608,8 +608,12 @@ async function issue6(c: Ctx): Promise<Section> {
     loss = 1 - rps("recording on") / rps("recording off");
     cpuOn = medOf(runsOut["recording on"], (r) => r.cpuUsPerRequest?.proxy);
     cpuOff = medOf(runsOut["recording off"], (r) => r.cpuUsPerRequest?.proxy);
+    // Each round's own on/off pair, for information: how much the verdict's figure moves with the machine's noise.
+    const perRound = runsOut["recording on"].map((on, i) => 1 - on.requestsPerSecond / runsOut["recording off"][i]!.requestsPerSecond);
     onOffRows = [
       `Median req/s: on ${int(rps("recording on"))}, off ${int(rps("recording off"))}; gateway CPU per request: on ${f(cpuOn, 0)} µs, off ${f(cpuOff, 0)} µs (${pct(cpuOn / cpuOff - 1)} more with recording). Usage rows written during the run: ${int(rowsWritten)}.`,
+      "",
+      `Loss within each round (its on run against its off run): ${perRound.map((l) => pct(l)).join(", ")} — the spread is this machine's run-to-run noise.`,
       "",
       ...LOAD_HEAD,
       ...names.flatMap((side) => runsOut[side].map((r, i) => loadRow(`${side} #${i + 1}`, r))),
