@@ -10,7 +10,8 @@ import { usageFromOpenAi } from "../usage/tokens.ts";
 import type { ClientEndpoint, PassthroughContext } from "./client-request.ts";
 import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
-import { sendAndRecord } from "./translate.ts";
+import { sendAndRecord, wholeAnswer } from "./translate.ts";
+import { readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
@@ -74,7 +75,14 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
   }
 
   const isSse = (res.headers.get("content-type") ?? "").includes("text/event-stream");
-  if (!stream || !isSse || !res.body) return completeJson(res, up.clearTimeout, rec, provider.id, baseHeaders);
+  if (stream && !isSse) {
+    // Not an event stream: a web page is a 502; a whole completion (a server that ignores
+    // `stream`) is written as the stream the client asked for (whole-answer.ts).
+    const answer = await readStreamedAnswer(res, up, provider.id);
+    if (answer.kind === "whole") return streamOfWhole(ctx.client, ctx.streamCtx, wholeAnswer(ctx, openAiChatUpstream, answer.json), baseHeaders);
+    return completeJson(new Response(answer.body), up.clearTimeout, rec, provider.id, baseHeaders);
+  }
+  if (!stream || !res.body) return completeJson(res, up.clearTimeout, rec, provider.id, baseHeaders);
 
   rec.markFirstByte();
   up.clearTimeout();

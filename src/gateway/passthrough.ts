@@ -6,11 +6,10 @@ import { GatewayError } from "../errors.ts";
 import type { UpstreamFormatAdapter } from "../formats/types.ts";
 import type { PassthroughContext } from "./client-request.ts";
 import { clientErrorResponse } from "./client-errors.ts";
-import { observingObserver, sendAndRecord, streamResponse } from "./translate.ts";
+import { observingObserver, sendAndRecord, streamResponse, wholeAnswer } from "./translate.ts";
+import { isJsonType, readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
-
-const HTML = /^\s*(text\/html|application\/xhtml\+xml)\b/i;
 
 export interface PassthroughSpec {
   adapter: UpstreamFormatAdapter;
@@ -55,18 +54,14 @@ export function passthrough(spec: PassthroughSpec) {
     }
 
     const contentType = res.headers.get("content-type") ?? "application/json";
-    if (streamed && res.body) {
-      // A 200 with a web page (a captive portal, a proxy's error page) is not a stream the
-      // client can read: nothing has been sent yet, so it is still a clear 502 in the client's
-      // format (and the fallback loop may try another target) instead of HTML passed on as is.
-      if (HTML.test(contentType)) {
-        await res.body.cancel().catch(() => {});
-        up.clearTimeout();
-        throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] answered a streamed request with a web page (${contentType.split(";")[0]}), not a stream`);
-      }
+    if (streamed) {
+      // A web page is a 502 here; a whole JSON answer (the upstream ignored `stream`) is
+      // written as the client's stream instead of being passed on (whole-answer.ts).
+      const answer = await readStreamedAnswer(res, up, target.provider.id, { jsonStream: isJsonType(client.streamContentType(ctx.streamCtx)) });
+      if (answer.kind === "whole") return streamOfWhole(client, ctx.streamCtx, wholeAnswer(ctx, spec.adapter, answer.json), headers);
       rec.markFirstByte();
       const reader = spec.adapter.createStreamReader();
-      return streamResponse(ctx, up, res.body, observingObserver(rec.capture ? rec.capture.tapReader(reader) : reader), contentType, headers);
+      return streamResponse(ctx, up, answer.body, observingObserver(rec.capture ? rec.capture.tapReader(reader) : reader), contentType, headers);
     }
 
     let bytes: ArrayBuffer;

@@ -1,7 +1,7 @@
 // Cross-format requests: canonical → upstream wire request → fetch → upstream answer →
 // canonical → client wire answer. Streams are translated event by event as bytes arrive.
 import { asGatewayError, GatewayError } from "../errors.ts";
-import type { CanonicalRequest, FinishReason } from "../formats/canonical.ts";
+import type { CanonicalRequest, CanonicalResponse, FinishReason } from "../formats/canonical.ts";
 import type { ClientFormat, ClientStreamContext, StreamReader, StreamWriter, UpstreamFormatAdapter } from "../formats/types.ts";
 import { authHeaders, sendUpstream, upstreamBase, type UpstreamResult } from "../providers/executor.ts";
 import type { Services } from "../services.ts";
@@ -13,6 +13,7 @@ import type { Target } from "./resolve.ts";
 import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
+import { readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
 import { VERSION } from "../config.ts";
 import { connKeyOf } from "../routing/routing-state.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
@@ -114,23 +115,32 @@ export async function translateRequest(input: TranslateInput): Promise<Response>
     } finally {
       up.clearTimeout();
     }
-    rec.markFirstByte();
-    let canonicalRes;
-    try {
-      canonicalRes = adapter.parseResponse(parsed);
-    } catch (err) {
-      throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
-    }
-    rec.capture?.response(canonicalRes);
-    rec.finish(200, { usage: canonicalRes.usage, finishReason: canonicalRes.finishReason });
+    const canonicalRes = wholeAnswer(input, adapter, parsed);
     return Response.json(client.renderResponse(canonicalRes, input.streamCtx), { headers });
   }
 
-  if (!res.body) throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] sent an empty stream`);
+  const answer = await readStreamedAnswer(res, up, target.provider.id);
+  // The upstream ignored `stream`: the client still gets a stream, written from the whole answer.
+  if (answer.kind === "whole") return streamOfWhole(client, input.streamCtx, wholeAnswer(input, adapter, answer.json), headers);
   rec.markFirstByte();
   const reader = adapter.createStreamReader();
   const observer = translatingObserver(rec.capture ? rec.capture.tapReader(reader) : reader, client.createStreamWriter(input.streamCtx));
-  return streamResponse(input, up, res.body, observer, client.streamContentType(input.streamCtx), headers);
+  return streamResponse(input, up, answer.body, observer, client.streamContentType(input.streamCtx), headers);
+}
+
+/** A whole upstream answer in canonical form, recorded (usage row, response cache); a 502 when it is not one. */
+export function wholeAnswer(input: Pick<TranslateInput, "rec" | "target">, adapter: Pick<UpstreamFormatAdapter, "parseResponse">, parsed: unknown): CanonicalResponse {
+  const { rec, target } = input;
+  rec.markFirstByte();
+  let canonicalRes: CanonicalResponse;
+  try {
+    canonicalRes = adapter.parseResponse(parsed);
+  } catch (err) {
+    throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
+  }
+  rec.capture?.response(canonicalRes);
+  rec.finish(200, { usage: canonicalRes.usage, finishReason: canonicalRes.finishReason });
+  return canonicalRes;
 }
 
 /** What a stream observer learned, for the usage record. */

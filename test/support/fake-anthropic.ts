@@ -12,6 +12,7 @@
 //   "...reasoning"       → a thinking block "Let me think." signed "sig-fake-1", then the reply
 //   "...error-<status>"  → that status with Anthropic's error body (429 adds retry-after)
 //   "...garbage"         → 200 with an HTML body
+//   "...ignore-stream"   → answers a streamed request with the whole JSON message
 //   "...broken-stream"   → two events, then the connection is cut
 //   "...hang"            → no answer until the client aborts
 //   "...slow-stream"     → first event, then a pause of `slowMs` before the rest
@@ -251,7 +252,7 @@ export function startFakeAnthropic(opts: { apiKey?: string; slowMs?: number } = 
       const id = `msg_01${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`;
       const headers = { "request-id": requestId() };
 
-      if (body.stream !== true) {
+      if (body.stream !== true || model.includes("ignore-stream")) {
         return Response.json(
           {
             id,

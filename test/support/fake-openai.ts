@@ -9,6 +9,8 @@
 //   "...broken-stream"   → two chunks, then the TCP connection is cut
 //   "...hang"            → headers never come (timeouts, client aborts)
 //   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
+//   "...ignore-stream"   → answers a streamed request with the whole JSON completion, as
+//                          servers without streaming do
 //   "...tool-call"       → a function call (streamed as tool_calls deltas); once the
 //                          conversation ends in role:"tool" results: "The weather is: <result>"
 //   "...reasoning"       → DeepSeek-style `reasoning_content` "Let me think." before the reply
@@ -161,7 +163,7 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
       const created = Math.floor(Date.now() / 1000);
       const toolCalls = [{ id: "call_Qm9vQmFy", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
 
-      if (body?.stream !== true) {
+      if (body?.stream !== true || model.includes("ignore-stream")) {
         return Response.json({
           id,
           object: "chat.completion",

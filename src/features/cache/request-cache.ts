@@ -7,7 +7,7 @@ import type { ClientFormat, ClientStreamContext } from "../../formats/types.ts";
 import type { Settings } from "../../settings.ts";
 import { ResponseCapture } from "./capture.ts";
 import { cacheableShape, cacheKey, isDeterministic } from "./key.ts";
-import { eventsOf } from "./replay.ts";
+import { streamOfWhole } from "../../gateway/whole-answer.ts";
 import type { ResponseCache } from "./response-cache.ts";
 import type { CachedAnswer } from "./store.ts";
 
@@ -71,13 +71,7 @@ export class RequestCache {
       headers[CACHE_HEADER] = "HIT";
       return Response.json(client.renderResponse(entry.response, streamCtx), { headers });
     }
-    const writer = client.createStreamWriter(streamCtx);
-    let text = "";
-    for (const ev of eventsOf(entry.response)) text += writer.write(ev);
-    text += writer.end();
-    return new Response(text, {
-      headers: { ...headers, "content-type": client.streamContentType(streamCtx), "cache-control": "no-cache", "x-accel-buffering": "no" },
-    });
+    return streamOfWhole(client, streamCtx, entry.response, headers);
   }
 
   /** Marks a non-streamed answer that did not come from the cache. */

@@ -1,0 +1,64 @@
+// Some servers answer a streamed request with one whole JSON body (no streaming support, or
+// `stream` ignored). The client asked for a stream and still gets one — same format or
+// translated — written from that whole answer, with its text, tool calls and usage.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { usageRows } from "../support/setup.ts";
+import { startMatrix, UPSTREAMS, weatherTool, type Matrix } from "./harness.ts";
+
+let m: Matrix;
+let openai: OpenAI;
+let anthropic: Anthropic;
+beforeAll(async () => {
+  m = await startMatrix();
+  openai = new OpenAI({ baseURL: `${m.base}/v1`, apiKey: m.key, maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: m.base, apiKey: m.key, maxRetries: 0 });
+});
+afterAll(() => m.close());
+
+const model = (format: "openai" | "anthropic", behaviour = "ignore-stream") => UPSTREAMS.find((u) => u.format === format)!.model(behaviour as never);
+
+async function openAiStream(upstream: "openai" | "anthropic", extra: Partial<OpenAI.ChatCompletionCreateParamsStreaming> = {}) {
+  const res = await openai.chat.completions
+    .create({ model: model(upstream, extra.tools ? "tool-call-ignore-stream" : undefined), messages: [{ role: "user", content: "whole" }], stream: true, stream_options: { include_usage: true }, ...extra })
+    .withResponse();
+  expect(res.response.headers.get("content-type")).toStartWith("text/event-stream");
+  const chunks: OpenAI.ChatCompletionChunk[] = [];
+  for await (const chunk of res.data) chunks.push(chunk);
+  return { chunks, requestId: res.response.headers.get("x-request-id")! };
+}
+
+for (const upstream of ["openai", "anthropic"] as const) {
+  test(`openai client, stream → ${upstream} upstream answering with one JSON body: a real stream with text, finish and usage`, async () => {
+    const { chunks, requestId } = await openAiStream(upstream);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("Hello from fake: whole");
+    expect(chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean)).toEqual(["stop"]);
+    const usage = chunks.at(-1)!.usage!;
+    expect(usage.prompt_tokens).toBeGreaterThan(0);
+    expect(usage.completion_tokens).toBeGreaterThan(0);
+    const row = usageRows(m.gw).find((r) => r.request_id === requestId);
+    expect(row).toMatchObject({ status: 200, stream: 1, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, finish_reason: "stop" });
+  });
+
+  test(`openai client, stream with tools → ${upstream} upstream answering with one JSON body: the tool call arrives as deltas`, async () => {
+    const { chunks } = await openAiStream(upstream, { tools: [{ type: "function", function: weatherTool }] });
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta?.tool_calls ?? []);
+    expect(calls[0]?.function?.name).toBe("get_weather");
+    expect(JSON.parse(calls.map((c) => c.function?.arguments ?? "").join(""))).toEqual({ city: "Paris" });
+    expect(chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean)).toEqual(["tool_calls"]);
+  });
+
+  test(`anthropic client, stream → ${upstream} upstream answering with one JSON body: the SDK assembles the message`, async () => {
+    const stream = anthropic.messages.stream({ model: model(upstream), max_tokens: 64, messages: [{ role: "user", content: "whole" }] });
+    const events: string[] = [];
+    stream.on("streamEvent", (e) => events.push(e.type));
+    const message = await stream.finalMessage();
+    expect(events[0]).toBe("message_start");
+    expect(events).toContain("content_block_delta");
+    expect(message.content.map((b) => (b.type === "text" ? b.text : b.type))).toEqual(["Hello from fake: whole"]);
+    expect(message.stop_reason).toBe("end_turn");
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+  });
+}
