@@ -12,7 +12,8 @@ import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
 import { sendAndRecord, wholeAnswer } from "./translate.ts";
 import { readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
-import { upstreamError } from "./upstream-error.ts";
+import { errorInBody, upstreamError } from "./upstream-error.ts";
+import { errorFromBody } from "../formats/openai-chat/response.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
 const encoder = new TextEncoder();
@@ -147,6 +148,7 @@ async function completeJson(
     throw new GatewayError(502, "upstream_bad_response", `[${providerId}] returned a response that is not valid JSON`);
   }
   if (!parsed || typeof parsed !== "object" || !Array.isArray(parsed.choices)) {
+    if (parsed?.error) throw errorInBody(errorFromBody(parsed), providerId);
     throw new GatewayError(502, "upstream_bad_response", `[${providerId}] returned JSON that is not a chat completion`);
   }
   if (rec.capture) {

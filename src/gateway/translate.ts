@@ -11,7 +11,7 @@ import { clientErrorResponse } from "./client-errors.ts";
 import type { RequestRecord } from "./request-record.ts";
 import type { Target } from "./resolve.ts";
 import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
-import { upstreamError } from "./upstream-error.ts";
+import { errorInBody, upstreamError } from "./upstream-error.ts";
 import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
 import { readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
 import { VERSION } from "../config.ts";
@@ -136,6 +136,7 @@ export function wholeAnswer(input: Pick<TranslateInput, "rec" | "target">, adapt
   try {
     canonicalRes = adapter.parseResponse(parsed);
   } catch (err) {
+    if (err instanceof GatewayError && err.code === "upstream_error") throw errorInBody(err, target.provider.id);
     throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
   }
   rec.capture?.response(canonicalRes);

@@ -30,3 +30,12 @@ export function upstreamError(status: number, bodyText: string, providerId: stri
   const retryAfter = headers.get("retry-after") ?? (bodyDelay ? String(bodyDelay) : undefined);
   return new GatewayError(passStatus, "upstream_error", `[${providerId}] ${message}`, { upstreamBody: parsed, retryAfter });
 }
+
+/**
+ * An error an upstream reported inside a 200 body (OpenRouter does when the model fails after
+ * the request was accepted: {"error":{"code":429,"message",…}}), named after the provider
+ * like every other upstream error. Its status is the one the body gives.
+ */
+export function errorInBody(err: GatewayError, providerId: string): GatewayError {
+  return new GatewayError(err.status, err.code, `[${providerId}] ${err.message}`, err.details);
+}

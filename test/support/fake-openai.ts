@@ -6,6 +6,7 @@
 //                          " [images:<n>]" when that message carried image_url parts
 //   "...error-<status>"  → that HTTP status with OpenAI's error body (429 adds retry-after)
 //   "...garbage"         → 200 with an HTML body
+//   "...error-in-body-<status>" → 200 whose body is OpenRouter's error {error:{code:<status>,message,metadata}}
 //   "...broken-stream"   → two chunks, then the TCP connection is cut
 //   "...hang"            → headers never come (timeouts, client aborts)
 //   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
@@ -136,6 +137,12 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
         return Response.json(errorBody(code), { status: code, headers });
       }
       if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+      const inBody = /error-in-body-(\d{3})/.exec(model);
+      if (inBody) {
+        // OpenRouter's shape when the model failed after the request was accepted: HTTP 200, the status in error.code.
+        const metadata = { provider_name: "Fake", raw: "upstream model crashed" };
+        return Response.json({ error: { code: Number(inBody[1]), message: "Provider returned error", metadata } });
+      }
       if (model.includes("hang")) {
         await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
         state.aborted++;
