@@ -5,15 +5,14 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { usageRows } from "../support/setup.ts";
-import { startMatrix, UPSTREAMS, type Matrix } from "./harness.ts";
+import { sdkClients, startMatrix, UPSTREAMS, type Matrix } from "./harness.ts";
 
 let m: Matrix;
 let openai: OpenAI;
 let anthropic: Anthropic;
 beforeAll(async () => {
   m = await startMatrix();
-  openai = new OpenAI({ baseURL: `${m.base}/v1`, apiKey: m.key, maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: m.base, apiKey: m.key, maxRetries: 0 });
+  ({ openai, anthropic } = sdkClients(m));
 });
 afterAll(() => m.close());
 

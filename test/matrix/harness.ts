@@ -2,6 +2,8 @@
 // upstream of every wire format. Each upstream is addressed by its registry provider, except
 // the Responses API one: the registry has no such provider, so it is what an operator would
 // set up, a custom provider node (apiType "responses") addressed by its prefix "resp".
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { startFakeAnthropic } from "../support/fake-anthropic.ts";
 import { startFakeGemini } from "../support/fake-gemini.ts";
 import { startFakeOllama } from "../support/fake-ollama.ts";
@@ -99,4 +101,12 @@ async function addResponsesNode(gw: TestGateway, fakeBaseUrl: string): Promise<s
   });
   if (res.status !== 201) throw new Error(`creating the Responses node failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { node: { id: string } }).node.id;
+}
+
+/** The official OpenAI and Anthropic SDKs pointed at the matrix's gateway, retries off (a test sees each answer). */
+export function sdkClients(m: Matrix): { openai: OpenAI; anthropic: Anthropic } {
+  return {
+    openai: new OpenAI({ baseURL: `${m.base}/v1`, apiKey: m.key, maxRetries: 0 }),
+    anthropic: new Anthropic({ baseURL: m.base, apiKey: m.key, maxRetries: 0 }),
+  };
 }
