@@ -17,7 +17,7 @@
 //   "...hang"            → no answer until the client aborts
 //   "...slow-stream"     → first event, then a pause of `slowMs` before the rest
 
-import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
+import { fakeEventStream, serveFake } from "./fake-stream.ts";
 
 export interface FakeAnthropicRequest {
   path: string;
@@ -211,75 +211,65 @@ function streamEvents(id: string, model: string, content: Block[], stop: string,
 
 export function startFakeAnthropic(opts: { apiKey?: string; slowMs?: number } = {}): FakeAnthropic {
   const apiKey = opts.apiKey ?? "sk-ant-fake";
-  const state = { requests: [] as FakeAnthropicRequest[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+  return serveFake<FakeAnthropicRequest>(opts, "/v1", async (req, url, state) => {
+    const body = req.method === "POST" ? await req.json().catch(() => null) : null;
+    const seen: Record<string, string> = {};
+    req.headers.forEach((v, k) => (seen[k] = v));
+    state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers: seen, body });
+    if (req.headers.get("x-api-key") !== apiKey) return errorResponse(401);
+    if (!req.headers.get("anthropic-version")) return errorResponse(400, "anthropic-version: header is required");
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const body = req.method === "POST" ? await req.json().catch(() => null) : null;
-      const seen: Record<string, string> = {};
-      req.headers.forEach((v, k) => (seen[k] = v));
-      state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers: seen, body });
-      if (req.headers.get("x-api-key") !== apiKey) return errorResponse(401);
-      if (!req.headers.get("anthropic-version")) return errorResponse(400, "anthropic-version: header is required");
+    if (req.method === "GET" && url.pathname === "/v1/models") {
+      return Response.json({ data: MODELS, has_more: false, first_id: MODELS[0]!.id, last_id: MODELS.at(-1)!.id });
+    }
+    if (req.method === "POST" && url.pathname === "/v1/messages/count_tokens") {
+      if (!Array.isArray(body?.messages)) return errorResponse(400, "messages: Field required");
+      return Response.json({ input_tokens: fakeAnthropicUsage(body, "").input_tokens });
+    }
+    if (req.method !== "POST" || url.pathname !== "/v1/messages") return errorResponse(404, "Not found");
 
-      if (req.method === "GET" && url.pathname === "/v1/models") {
-        return Response.json({ data: MODELS, has_more: false, first_id: MODELS[0]!.id, last_id: MODELS.at(-1)!.id });
-      }
-      if (req.method === "POST" && url.pathname === "/v1/messages/count_tokens") {
-        if (!Array.isArray(body?.messages)) return errorResponse(400, "messages: Field required");
-        return Response.json({ input_tokens: fakeAnthropicUsage(body, "").input_tokens });
-      }
-      if (req.method !== "POST" || url.pathname !== "/v1/messages") return errorResponse(404, "Not found");
+    const model: string = typeof body?.model === "string" ? body.model : "";
+    const status = /error-(\d{3})/.exec(model);
+    if (status) return errorResponse(Number(status[1]));
+    const problem = anthropicRequestProblem(body);
+    if (problem) return errorResponse(400, problem);
+    if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    if (model.includes("hang")) {
+      await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+      state.aborted++;
+      return new Response(null, { status: 499 });
+    }
 
-      const model: string = typeof body?.model === "string" ? body.model : "";
-      const status = /error-(\d{3})/.exec(model);
-      if (status) return errorResponse(Number(status[1]));
-      const problem = anthropicRequestProblem(body);
-      if (problem) return errorResponse(400, problem);
-      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
-      if (model.includes("hang")) {
-        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
-        state.aborted++;
-        return new Response(null, { status: 499 });
-      }
+    const { content, stop, reply } = answer(body);
+    const usage = fakeAnthropicUsage(body, reply);
+    const id = `msg_01${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`;
+    const headers = { "request-id": requestId() };
 
-      const { content, stop, reply } = answer(body);
-      const usage = fakeAnthropicUsage(body, reply);
-      const id = `msg_01${crypto.randomUUID().replaceAll("-", "").slice(0, 22)}`;
-      const headers = { "request-id": requestId() };
-
-      if (body.stream !== true || model.includes("ignore-stream")) {
-        return Response.json(
-          {
-            id,
-            type: "message",
-            role: "assistant",
-            model,
-            content,
-            stop_reason: stop,
-            stop_sequence: null,
-            usage: {
-              input_tokens: usage.input_tokens,
-              cache_creation_input_tokens: 0,
-              cache_read_input_tokens: 0,
-              cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
-              output_tokens: usage.output_tokens,
-              service_tier: "standard",
-            },
+    if (body.stream !== true || model.includes("ignore-stream")) {
+      return Response.json(
+        {
+          id,
+          type: "message",
+          role: "assistant",
+          model,
+          content,
+          stop_reason: stop,
+          stop_sequence: null,
+          usage: {
+            input_tokens: usage.input_tokens,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+            cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+            output_tokens: usage.output_tokens,
+            service_tier: "standard",
           },
-          { headers },
-        );
-      }
+        },
+        { headers },
+      );
+    }
 
-      const events = streamEvents(id, model, content, stop, usage);
-      const stream = fakeEventStream(events, model, state);
-      return new Response(stream, { headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
-    },
+    const events = streamEvents(id, model, content, stop, usage);
+    const stream = fakeEventStream(events, model, state);
+    return new Response(stream, { headers: { ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
   });
-
-  return fakeHandle(server, state, "/v1");
 }

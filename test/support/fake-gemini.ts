@@ -17,7 +17,7 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first chunk, a pause of `slowMs`, the rest
 
-import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
+import { fakeEventStream, serveFake } from "./fake-stream.ts";
 
 export interface FakeGeminiRequest {
   path: string;
@@ -133,113 +133,103 @@ function usageMetadata(prompt: number, candidates: number, thoughts: number) {
 
 export function startFakeGemini(opts: { apiKey?: string; slowMs?: number } = {}): FakeGemini {
   const apiKey = opts.apiKey ?? "AIza-fake";
-  const state = { requests: [] as FakeGeminiRequest[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+  return serveFake<FakeGeminiRequest>(opts, "/v1beta", async (req, url, state) => {
+    const given = req.headers.get("x-goog-api-key") ?? url.searchParams.get("key");
+    if (!given) return json(geminiErrorFor(403), 403);
+    if (given !== apiKey) return json(INVALID_KEY, 400);
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const given = req.headers.get("x-goog-api-key") ?? url.searchParams.get("key");
-      if (!given) return json(geminiErrorFor(403), 403);
-      if (given !== apiKey) return json(INVALID_KEY, 400);
+    if (req.method === "GET" && url.pathname === "/v1beta/models") return json({ models: FAKE_GEMINI_MODELS });
+    const m = /^\/v1beta\/models\/([^:]+)(?::([A-Za-z]+))?$/.exec(url.pathname);
+    if (!m) return json(geminiErrorFor(404), 404);
+    const model = decodeURIComponent(m[1]!);
+    const action = m[2];
+    if (req.method === "GET" && !action) {
+      const found = FAKE_GEMINI_MODELS.find((x) => x.name === `models/${model}`);
+      return found ? json(found) : json(geminiErrorFor(404, model), 404);
+    }
+    if (req.method !== "POST" || !action || !["generateContent", "streamGenerateContent", "countTokens"].includes(action)) {
+      return json(geminiErrorFor(404, model), 404);
+    }
 
-      if (req.method === "GET" && url.pathname === "/v1beta/models") return json({ models: FAKE_GEMINI_MODELS });
-      const m = /^\/v1beta\/models\/([^:]+)(?::([A-Za-z]+))?$/.exec(url.pathname);
-      if (!m) return json(geminiErrorFor(404), 404);
-      const model = decodeURIComponent(m[1]!);
-      const action = m[2];
-      if (req.method === "GET" && !action) {
-        const found = FAKE_GEMINI_MODELS.find((x) => x.name === `models/${model}`);
-        return found ? json(found) : json(geminiErrorFor(404, model), 404);
-      }
-      if (req.method !== "POST" || !action || !["generateContent", "streamGenerateContent", "countTokens"].includes(action)) {
-        return json(geminiErrorFor(404, model), 404);
-      }
+    const body = await req.json().catch(() => null);
+    const headers: Record<string, string> = {};
+    req.headers.forEach((value, key) => (headers[key] = value));
+    state.requests.push({ path: url.pathname, url: req.url, headers, body });
+    if (!body || contentsOf(body).length === 0) {
+      return json({ error: { code: 400, message: "* GenerateContentRequest.contents: contents is not specified\n", status: "INVALID_ARGUMENT" } }, 400);
+    }
+    const prompt = fakeGeminiPromptTokens(body);
+    if (action === "countTokens") return json({ totalTokens: prompt, promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }] });
 
-      const body = await req.json().catch(() => null);
-      const headers: Record<string, string> = {};
-      req.headers.forEach((value, key) => (headers[key] = value));
-      state.requests.push({ path: url.pathname, url: req.url, headers, body });
-      if (!body || contentsOf(body).length === 0) {
-        return json({ error: { code: 400, message: "* GenerateContentRequest.contents: contents is not specified\n", status: "INVALID_ARGUMENT" } }, 400);
-      }
-      const prompt = fakeGeminiPromptTokens(body);
-      if (action === "countTokens") return json({ totalTokens: prompt, promptTokensDetails: [{ modality: "TEXT", tokenCount: prompt }] });
+    const status = /error-(\d{3})/.exec(model);
+    if (status) return json(geminiErrorFor(Number(status[1]), model), Number(status[1]));
+    if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    if (model.includes("hang")) {
+      await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+      state.aborted++;
+      return new Response(null, { status: 499 });
+    }
 
-      const status = /error-(\d{3})/.exec(model);
-      if (status) return json(geminiErrorFor(Number(status[1]), model), Number(status[1]));
-      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
-      if (model.includes("hang")) {
-        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
-        state.aborted++;
-        return new Response(null, { status: 499 });
-      }
+    const responseId = crypto.randomUUID().replaceAll("-", "").slice(0, 23);
+    const modelVersion = model.replace(/-(tool-call|reasoning|broken-stream|slow-stream).*$/, "") || model;
+    const userParts = lastUserParts(body);
+    const toolResults = userParts.filter((p) => p?.functionResponse ?? p?.function_response);
+    const callTool = model.includes("tool-call") && toolResults.length === 0;
+    const reasoning = model.includes("reasoning");
+    const thoughts = reasoning ? words("Let me think.") : 0;
+    let reply = "";
+    if (toolResults.length && model.includes("tool-call")) reply = `The weather is: ${toolResults.map(toolResultText).join(", ")}`;
+    else if (!callTool) {
+      reply = `Hello from fake: ${lastUserText(body)}`;
+      const images = userParts.filter((p) => p?.inlineData ?? p?.inline_data ?? p?.fileData ?? p?.file_data).length;
+      if (images) reply += ` [images:${images}]`;
+    }
+    const callPart = { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: FAKE_SIGNATURE };
+    const completion = callTool ? 5 : words(reply);
+    const envelope = (parts: any[], candidates: number, finish: boolean) => ({
+      candidates: [
+        {
+          content: { parts, role: "model" },
+          ...(finish ? { finishReason: "STOP" } : {}),
+          index: 0,
+          ...(finish && callTool ? { finishMessage: "Model generated function call(s)." } : {}),
+        },
+      ],
+      usageMetadata: usageMetadata(prompt, candidates, thoughts),
+      modelVersion,
+      responseId,
+    });
 
-      const responseId = crypto.randomUUID().replaceAll("-", "").slice(0, 23);
-      const modelVersion = model.replace(/-(tool-call|reasoning|broken-stream|slow-stream).*$/, "") || model;
-      const userParts = lastUserParts(body);
-      const toolResults = userParts.filter((p) => p?.functionResponse ?? p?.function_response);
-      const callTool = model.includes("tool-call") && toolResults.length === 0;
-      const reasoning = model.includes("reasoning");
-      const thoughts = reasoning ? words("Let me think.") : 0;
-      let reply = "";
-      if (toolResults.length && model.includes("tool-call")) reply = `The weather is: ${toolResults.map(toolResultText).join(", ")}`;
-      else if (!callTool) {
-        reply = `Hello from fake: ${lastUserText(body)}`;
-        const images = userParts.filter((p) => p?.inlineData ?? p?.inline_data ?? p?.fileData ?? p?.file_data).length;
-        if (images) reply += ` [images:${images}]`;
-      }
-      const callPart = { functionCall: { name: "get_weather", args: { city: "Paris" } }, thoughtSignature: FAKE_SIGNATURE };
-      const completion = callTool ? 5 : words(reply);
-      const envelope = (parts: any[], candidates: number, finish: boolean) => ({
-        candidates: [
-          {
-            content: { parts, role: "model" },
-            ...(finish ? { finishReason: "STOP" } : {}),
-            index: 0,
-            ...(finish && callTool ? { finishMessage: "Model generated function call(s)." } : {}),
-          },
-        ],
-        usageMetadata: usageMetadata(prompt, candidates, thoughts),
-        modelVersion,
-        responseId,
+    if (action === "generateContent") {
+      const parts: any[] = [];
+      if (reasoning) parts.push({ text: "Let me think.", thought: true });
+      if (callTool) parts.push(callPart);
+      else parts.push(reasoning ? { text: reply, thoughtSignature: FAKE_SIGNATURE } : { text: reply });
+      return json(envelope(parts, completion, true));
+    }
+
+    // Streaming: a chunk per piece, running usage in each, finishReason on the last.
+    const chunks: any[] = [];
+    if (reasoning) chunks.push(envelope([{ text: "Let me think.", thought: true }], 0, false));
+    if (callTool) chunks.push(envelope([callPart], completion, true));
+    else {
+      const pieces = reply.split(/(?<= )/);
+      let sent = "";
+      pieces.forEach((piece, i) => {
+        sent += piece;
+        const last = i === pieces.length - 1;
+        const part: any = last && reasoning ? { text: piece, thoughtSignature: FAKE_SIGNATURE } : { text: piece };
+        chunks.push(envelope([part], words(sent), last));
       });
+    }
+    const sse = url.searchParams.get("alt") === "sse";
+    const events = sse
+      ? chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`)
+      : [...chunks.map((c, i) => (i === 0 ? "[" : "\r\n,\r\n") + JSON.stringify(c, null, 2)), "\r\n]"];
 
-      if (action === "generateContent") {
-        const parts: any[] = [];
-        if (reasoning) parts.push({ text: "Let me think.", thought: true });
-        if (callTool) parts.push(callPart);
-        else parts.push(reasoning ? { text: reply, thoughtSignature: FAKE_SIGNATURE } : { text: reply });
-        return json(envelope(parts, completion, true));
-      }
-
-      // Streaming: a chunk per piece, running usage in each, finishReason on the last.
-      const chunks: any[] = [];
-      if (reasoning) chunks.push(envelope([{ text: "Let me think.", thought: true }], 0, false));
-      if (callTool) chunks.push(envelope([callPart], completion, true));
-      else {
-        const pieces = reply.split(/(?<= )/);
-        let sent = "";
-        pieces.forEach((piece, i) => {
-          sent += piece;
-          const last = i === pieces.length - 1;
-          const part: any = last && reasoning ? { text: piece, thoughtSignature: FAKE_SIGNATURE } : { text: piece };
-          chunks.push(envelope([part], words(sent), last));
-        });
-      }
-      const sse = url.searchParams.get("alt") === "sse";
-      const events = sse
-        ? chunks.map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`)
-        : [...chunks.map((c, i) => (i === 0 ? "[" : "\r\n,\r\n") + JSON.stringify(c, null, 2)), "\r\n]"];
-
-      const stream = fakeEventStream(events, model, state);
-      return new Response(stream, {
-        headers: { "content-type": sse ? "text/event-stream" : "application/json; charset=UTF-8", "cache-control": "no-cache" },
-      });
-    },
+    const stream = fakeEventStream(events, model, state);
+    return new Response(stream, {
+      headers: { "content-type": sse ? "text/event-stream" : "application/json; charset=UTF-8", "cache-control": "no-cache" },
+    });
   });
-
-  return fakeHandle(server, state, "/v1beta");
 }

@@ -14,7 +14,7 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first line, a pause of `slowMs`, the rest
 
-import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
+import { fakeEventStream, serveFake } from "./fake-stream.ts";
 
 export interface FakeOllamaRequest {
   path: string;
@@ -76,97 +76,87 @@ function timestamp(): string {
 }
 
 export function startFakeOllama(opts: { slowMs?: number } = {}): FakeOllama {
-  const state = { requests: [] as FakeOllamaRequest[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+  return serveFake<FakeOllamaRequest>(opts, "", async (req, url, state) => {
+    const record = (body: any) => {
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, key) => (headers[key] = value));
+      state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers, body });
+    };
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      const record = (body: any) => {
-        const headers: Record<string, string> = {};
-        req.headers.forEach((value, key) => (headers[key] = value));
-        state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers, body });
-      };
+    if ((req.method === "GET" || req.method === "HEAD") && url.pathname === "/") return new Response("Ollama is running");
+    if (req.method === "GET" && url.pathname === "/api/version") return Response.json({ version: "0.12.6" });
+    if (req.method === "GET" && url.pathname === "/api/tags") {
+      record(null);
+      return Response.json({
+        models: FAKE_OLLAMA_MODELS.map((name, i) => ({
+          name,
+          model: name,
+          modified_at: "2025-05-10T18:42:07.355276346+02:00",
+          size: 2019393189 + i,
+          digest: `a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b7${i}`,
+          details: { parent_model: "", format: "gguf", family: "llama", families: ["llama"], parameter_size: "3.2B", quantization_level: "Q4_K_M" },
+        })),
+      });
+    }
+    if (req.method !== "POST" || url.pathname !== "/api/chat") return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain" } });
 
-      if ((req.method === "GET" || req.method === "HEAD") && url.pathname === "/") return new Response("Ollama is running");
-      if (req.method === "GET" && url.pathname === "/api/version") return Response.json({ version: "0.12.6" });
-      if (req.method === "GET" && url.pathname === "/api/tags") {
-        record(null);
-        return Response.json({
-          models: FAKE_OLLAMA_MODELS.map((name, i) => ({
-            name,
-            model: name,
-            modified_at: "2025-05-10T18:42:07.355276346+02:00",
-            size: 2019393189 + i,
-            digest: `a80c4f17acd55265feec403c7aef86be0c25983ab279d83f3bcd3abbcb5b8b7${i}`,
-            details: { parent_model: "", format: "gguf", family: "llama", families: ["llama"], parameter_size: "3.2B", quantization_level: "Q4_K_M" },
-          })),
-        });
-      }
-      if (req.method !== "POST" || url.pathname !== "/api/chat") return new Response("404 page not found", { status: 404, headers: { "content-type": "text/plain" } });
+    const body = await req.json().catch(() => null);
+    record(body);
+    if (!body || typeof body !== "object") return Response.json({ error: "invalid character 'x' looking for beginning of value" }, { status: 400 });
+    const model: string = typeof body.model === "string" ? body.model : "";
+    if (!model) return Response.json({ error: "model is required" }, { status: 400 });
+    const status = /error-(\d{3})/.exec(model);
+    if (status) {
+      const code = Number(status[1]);
+      return Response.json({ error: ollamaErrorFor(code, model) }, { status: code });
+    }
+    if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    if (model.includes("hang")) {
+      await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+      state.aborted++;
+      return new Response(null, { status: 499 });
+    }
 
-      const body = await req.json().catch(() => null);
-      record(body);
-      if (!body || typeof body !== "object") return Response.json({ error: "invalid character 'x' looking for beginning of value" }, { status: 400 });
-      const model: string = typeof body.model === "string" ? body.model : "";
-      if (!model) return Response.json({ error: "model is required" }, { status: 400 });
-      const status = /error-(\d{3})/.exec(model);
-      if (status) {
-        const code = Number(status[1]);
-        return Response.json({ error: ollamaErrorFor(code, model) }, { status: code });
-      }
-      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
-      if (model.includes("hang")) {
-        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
-        state.aborted++;
-        return new Response(null, { status: 499 });
-      }
+    const turn = lastTurn(body);
+    const toolResult = turn.find((m) => m?.role === "tool");
+    const wantsCall = model.includes("tool-call") && !toolResult;
+    const user = lastUser(body);
+    const images: number = Array.isArray(user?.images) ? user.images.length : 0;
+    const reply = wantsCall
+      ? ""
+      : model.includes("tool-call")
+        ? `The weather is: ${toolResult.content}`
+        : `Hello from fake: ${typeof user?.content === "string" ? user.content : ""}${images ? ` [images:${images}]` : ""}`;
+    const thinking = model.includes("reasoning") ? "Let me think." : "";
+    const toolCalls = [{ function: { index: 0, name: "get_weather", arguments: { city: "Paris" } } }];
+    const counts = fakeOllamaCounts(body, reply || "call");
+    const final = {
+      done_reason: "stop",
+      done: true,
+      total_duration: 885095291,
+      load_duration: 3753500,
+      prompt_eval_count: counts.prompt_eval_count,
+      prompt_eval_duration: 328493000,
+      eval_count: counts.eval_count,
+      eval_duration: 552222000,
+    };
 
-      const turn = lastTurn(body);
-      const toolResult = turn.find((m) => m?.role === "tool");
-      const wantsCall = model.includes("tool-call") && !toolResult;
-      const user = lastUser(body);
-      const images: number = Array.isArray(user?.images) ? user.images.length : 0;
-      const reply = wantsCall
-        ? ""
-        : model.includes("tool-call")
-          ? `The weather is: ${toolResult.content}`
-          : `Hello from fake: ${typeof user?.content === "string" ? user.content : ""}${images ? ` [images:${images}]` : ""}`;
-      const thinking = model.includes("reasoning") ? "Let me think." : "";
-      const toolCalls = [{ function: { index: 0, name: "get_weather", arguments: { city: "Paris" } } }];
-      const counts = fakeOllamaCounts(body, reply || "call");
-      const final = {
-        done_reason: "stop",
-        done: true,
-        total_duration: 885095291,
-        load_duration: 3753500,
-        prompt_eval_count: counts.prompt_eval_count,
-        prompt_eval_duration: 328493000,
-        eval_count: counts.eval_count,
-        eval_duration: 552222000,
-      };
+    if (body.stream === false) {
+      const message: Record<string, unknown> = { role: "assistant", content: reply };
+      if (thinking) message.thinking = thinking;
+      if (wantsCall) message.tool_calls = toolCalls;
+      return Response.json({ model, created_at: timestamp(), message, ...final });
+    }
 
-      if (body.stream === false) {
-        const message: Record<string, unknown> = { role: "assistant", content: reply };
-        if (thinking) message.thinking = thinking;
-        if (wantsCall) message.tool_calls = toolCalls;
-        return Response.json({ model, created_at: timestamp(), message, ...final });
-      }
+    const line = (message: Record<string, unknown>, extra: Record<string, unknown> = { done: false }) =>
+      `${JSON.stringify({ model, created_at: timestamp(), message: { role: "assistant", ...message }, ...extra })}\n`;
+    const lines: string[] = [];
+    if (thinking) for (const piece of ["Let me", " think."]) lines.push(line({ content: "", thinking: piece }));
+    if (wantsCall) lines.push(line({ content: "", tool_calls: toolCalls }));
+    else for (const word of reply.split(/(?<= )/)) lines.push(line({ content: word }));
+    lines.push(line({ content: "" }, final));
 
-      const line = (message: Record<string, unknown>, extra: Record<string, unknown> = { done: false }) =>
-        `${JSON.stringify({ model, created_at: timestamp(), message: { role: "assistant", ...message }, ...extra })}\n`;
-      const lines: string[] = [];
-      if (thinking) for (const piece of ["Let me", " think."]) lines.push(line({ content: "", thinking: piece }));
-      if (wantsCall) lines.push(line({ content: "", tool_calls: toolCalls }));
-      else for (const word of reply.split(/(?<= )/)) lines.push(line({ content: word }));
-      lines.push(line({ content: "" }, final));
-
-      const stream = fakeEventStream(lines, model, state);
-      return new Response(stream, { headers: { "content-type": "application/x-ndjson" } });
-    },
+    const stream = fakeEventStream(lines, model, state);
+    return new Response(stream, { headers: { "content-type": "application/x-ndjson" } });
   });
-
-  return fakeHandle(server, state, "");
 }

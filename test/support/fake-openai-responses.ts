@@ -23,7 +23,7 @@
 //   "...hang"            → headers never come (client aborts)
 //   "...broken-stream" / "...slow-stream" → see fake-stream.ts
 import { errorBody } from "./fake-openai.ts";
-import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
+import { fakeEventStream, serveFake } from "./fake-stream.ts";
 
 export interface FakeResponsesRequest {
   path: string;
@@ -147,116 +147,106 @@ const sse = (stream: ReadableStream<Uint8Array>) =>
 
 export function startFakeOpenAiResponses(opts: { apiKey?: string; slowMs?: number } = {}): FakeOpenAiResponses {
   const apiKey = opts.apiKey ?? "sk-fake-upstream";
-  const state = { requests: [] as FakeResponsesRequest[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+  return serveFake<FakeResponsesRequest>(opts, "/v1", async (req, url, state) => {
+    if (req.headers.get("authorization") !== `Bearer ${apiKey}`) return Response.json(errorBody(401), { status: 401 });
+    if (req.method === "GET" && url.pathname === "/v1/models") {
+      return Response.json({ object: "list", data: [{ id: "gpt-5-mini", object: "model", created: 1754425928, owned_by: "system" }] });
+    }
+    if (req.method !== "POST" || url.pathname !== "/v1/responses") return Response.json(errorBody(404), { status: 404 });
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      if (req.headers.get("authorization") !== `Bearer ${apiKey}`) return Response.json(errorBody(401), { status: 401 });
-      if (req.method === "GET" && url.pathname === "/v1/models") {
-        return Response.json({ object: "list", data: [{ id: "gpt-5-mini", object: "model", created: 1754425928, owned_by: "system" }] });
+    const body = await req.json().catch(() => null);
+    const headers: Record<string, string> = {};
+    req.headers.forEach((value, key) => (headers[key] = value));
+    state.requests.push({ path: url.pathname, headers, body });
+    const model: string = body?.model ?? "";
+    const status = /error-(\d{3})/.exec(model);
+    if (status) {
+      const code = Number(status[1]);
+      return Response.json(responsesErrorBody(code), { status: code, headers: code === 429 ? { "retry-after": "7" } : {} });
+    }
+    if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    if (model.includes("hang")) {
+      await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+      state.aborted++;
+      return new Response(null, { status: 499 });
+    }
+    const unpaired = unpairedCall(body);
+    if (unpaired) return Response.json(unpaired, { status: 400 });
+    const failed = model.includes("stream-failed");
+    if (failed && body?.stream !== true) return Response.json(errorBody(500), { status: 500 });
+
+    const toolOutput = model.includes("tool-call") ? trailingToolOutput(body) : undefined;
+    const toolCall = model.includes("tool-call") && !toolOutput;
+    const user = lastUser(body);
+    const images = Array.isArray(user?.content) ? user.content.filter((p: any) => p?.type === "input_image").length : 0;
+    const reply = toolCall
+      ? ""
+      : toolOutput
+        ? `The weather is: ${typeof toolOutput.output === "string" ? toolOutput.output : textOf(toolOutput.output)}`
+        : `Hello from fake: ${textOf(user?.content)}${images ? ` [images:${images}]` : ""}`;
+    const thinking = model.includes("reasoning") ? FAKE_THINKING : "";
+    const usage = fakeResponsesUsage(body, reply || "call", thinking);
+    const id = `resp_${hex(32)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const rsId = `rs_${hex(32)}`;
+    const msgId = `msg_${hex(32)}`;
+    const fcId = `fc_${hex(32)}`;
+    const args = '{"city":"Paris"}';
+
+    const reasoningItem = { id: rsId, type: "reasoning", encrypted_content: FAKE_ENCRYPTED, summary: [{ type: "summary_text", text: thinking }] };
+    const messageItem = (text: string, st: string) => ({
+      id: msgId,
+      type: "message",
+      status: st,
+      content: st === "in_progress" ? [] : [{ type: "output_text", annotations: [], logprobs: [], text }],
+      role: "assistant",
+    });
+    const callItem = (a: string, st: string) => ({ id: fcId, type: "function_call", status: st, arguments: a, call_id: FAKE_CALL_ID, name: "get_weather" });
+    const output: unknown[] = [];
+    if (thinking) output.push(reasoningItem);
+    output.push(toolCall ? callItem(args, "completed") : messageItem(reply, "completed"));
+    const full = envelope(body, id, created, "completed", output, usage);
+
+    if (body?.stream !== true) return Response.json(full);
+
+    let seq = 0;
+    const events: string[] = [];
+    const ev = (type: string, data: Record<string, unknown>) => events.push(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+    const pending = envelope(body, id, created, "in_progress", [], null);
+    ev("response.created", { response: pending });
+    ev("response.in_progress", { response: pending });
+    let oi = 0;
+    if (thinking) {
+      ev("response.output_item.added", { output_index: oi, item: { id: rsId, type: "reasoning", encrypted_content: FAKE_ENCRYPTED, summary: [] } });
+      ev("response.reasoning_summary_part.added", { item_id: rsId, output_index: oi, summary_index: 0, part: { type: "summary_text", text: "" } });
+      for (const piece of thinking.split(/(?<= )/)) ev("response.reasoning_summary_text.delta", { item_id: rsId, output_index: oi, summary_index: 0, delta: piece, obfuscation: "x" });
+      ev("response.reasoning_summary_text.done", { item_id: rsId, output_index: oi, summary_index: 0, text: thinking });
+      ev("response.reasoning_summary_part.done", { item_id: rsId, output_index: oi, summary_index: 0, part: { type: "summary_text", text: thinking } });
+      ev("response.output_item.done", { output_index: oi, item: reasoningItem });
+      oi++;
+    }
+    if (toolCall) {
+      ev("response.output_item.added", { output_index: oi, item: callItem("", "in_progress") });
+      for (const piece of ['{"', 'city":"', 'Paris"}']) ev("response.function_call_arguments.delta", { item_id: fcId, output_index: oi, delta: piece, obfuscation: "x" });
+      ev("response.function_call_arguments.done", { item_id: fcId, output_index: oi, arguments: args });
+      ev("response.output_item.done", { output_index: oi, item: callItem(args, "completed") });
+    } else {
+      ev("response.output_item.added", { output_index: oi, item: messageItem("", "in_progress") });
+      ev("response.content_part.added", { item_id: msgId, output_index: oi, content_index: 0, part: { type: "output_text", annotations: [], logprobs: [], text: "" } });
+      const pieces = reply.split(/(?<= )/);
+      if (failed) {
+        // Two words went out, then the response failed: no *.done events, no completed.
+        for (const word of pieces.slice(0, 2)) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
+        const partial = messageItem("", "in_progress");
+        ev("response.failed", { response: { ...envelope(body, id, created, "failed", [partial], null), error: FAKE_FAILURE } });
+        return sse(fakeEventStream(events, model, state));
       }
-      if (req.method !== "POST" || url.pathname !== "/v1/responses") return Response.json(errorBody(404), { status: 404 });
-
-      const body = await req.json().catch(() => null);
-      const headers: Record<string, string> = {};
-      req.headers.forEach((value, key) => (headers[key] = value));
-      state.requests.push({ path: url.pathname, headers, body });
-      const model: string = body?.model ?? "";
-      const status = /error-(\d{3})/.exec(model);
-      if (status) {
-        const code = Number(status[1]);
-        return Response.json(responsesErrorBody(code), { status: code, headers: code === 429 ? { "retry-after": "7" } : {} });
-      }
-      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
-      if (model.includes("hang")) {
-        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
-        state.aborted++;
-        return new Response(null, { status: 499 });
-      }
-      const unpaired = unpairedCall(body);
-      if (unpaired) return Response.json(unpaired, { status: 400 });
-      const failed = model.includes("stream-failed");
-      if (failed && body?.stream !== true) return Response.json(errorBody(500), { status: 500 });
-
-      const toolOutput = model.includes("tool-call") ? trailingToolOutput(body) : undefined;
-      const toolCall = model.includes("tool-call") && !toolOutput;
-      const user = lastUser(body);
-      const images = Array.isArray(user?.content) ? user.content.filter((p: any) => p?.type === "input_image").length : 0;
-      const reply = toolCall
-        ? ""
-        : toolOutput
-          ? `The weather is: ${typeof toolOutput.output === "string" ? toolOutput.output : textOf(toolOutput.output)}`
-          : `Hello from fake: ${textOf(user?.content)}${images ? ` [images:${images}]` : ""}`;
-      const thinking = model.includes("reasoning") ? FAKE_THINKING : "";
-      const usage = fakeResponsesUsage(body, reply || "call", thinking);
-      const id = `resp_${hex(32)}`;
-      const created = Math.floor(Date.now() / 1000);
-      const rsId = `rs_${hex(32)}`;
-      const msgId = `msg_${hex(32)}`;
-      const fcId = `fc_${hex(32)}`;
-      const args = '{"city":"Paris"}';
-
-      const reasoningItem = { id: rsId, type: "reasoning", encrypted_content: FAKE_ENCRYPTED, summary: [{ type: "summary_text", text: thinking }] };
-      const messageItem = (text: string, st: string) => ({
-        id: msgId,
-        type: "message",
-        status: st,
-        content: st === "in_progress" ? [] : [{ type: "output_text", annotations: [], logprobs: [], text }],
-        role: "assistant",
-      });
-      const callItem = (a: string, st: string) => ({ id: fcId, type: "function_call", status: st, arguments: a, call_id: FAKE_CALL_ID, name: "get_weather" });
-      const output: unknown[] = [];
-      if (thinking) output.push(reasoningItem);
-      output.push(toolCall ? callItem(args, "completed") : messageItem(reply, "completed"));
-      const full = envelope(body, id, created, "completed", output, usage);
-
-      if (body?.stream !== true) return Response.json(full);
-
-      let seq = 0;
-      const events: string[] = [];
-      const ev = (type: string, data: Record<string, unknown>) => events.push(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
-      const pending = envelope(body, id, created, "in_progress", [], null);
-      ev("response.created", { response: pending });
-      ev("response.in_progress", { response: pending });
-      let oi = 0;
-      if (thinking) {
-        ev("response.output_item.added", { output_index: oi, item: { id: rsId, type: "reasoning", encrypted_content: FAKE_ENCRYPTED, summary: [] } });
-        ev("response.reasoning_summary_part.added", { item_id: rsId, output_index: oi, summary_index: 0, part: { type: "summary_text", text: "" } });
-        for (const piece of thinking.split(/(?<= )/)) ev("response.reasoning_summary_text.delta", { item_id: rsId, output_index: oi, summary_index: 0, delta: piece, obfuscation: "x" });
-        ev("response.reasoning_summary_text.done", { item_id: rsId, output_index: oi, summary_index: 0, text: thinking });
-        ev("response.reasoning_summary_part.done", { item_id: rsId, output_index: oi, summary_index: 0, part: { type: "summary_text", text: thinking } });
-        ev("response.output_item.done", { output_index: oi, item: reasoningItem });
-        oi++;
-      }
-      if (toolCall) {
-        ev("response.output_item.added", { output_index: oi, item: callItem("", "in_progress") });
-        for (const piece of ['{"', 'city":"', 'Paris"}']) ev("response.function_call_arguments.delta", { item_id: fcId, output_index: oi, delta: piece, obfuscation: "x" });
-        ev("response.function_call_arguments.done", { item_id: fcId, output_index: oi, arguments: args });
-        ev("response.output_item.done", { output_index: oi, item: callItem(args, "completed") });
-      } else {
-        ev("response.output_item.added", { output_index: oi, item: messageItem("", "in_progress") });
-        ev("response.content_part.added", { item_id: msgId, output_index: oi, content_index: 0, part: { type: "output_text", annotations: [], logprobs: [], text: "" } });
-        const pieces = reply.split(/(?<= )/);
-        if (failed) {
-          // Two words went out, then the response failed: no *.done events, no completed.
-          for (const word of pieces.slice(0, 2)) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
-          const partial = messageItem("", "in_progress");
-          ev("response.failed", { response: { ...envelope(body, id, created, "failed", [partial], null), error: FAKE_FAILURE } });
-          return sse(fakeEventStream(events, model, state));
-        }
-        for (const word of pieces) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
-        ev("response.output_text.done", { item_id: msgId, output_index: oi, content_index: 0, text: reply, logprobs: [] });
-        ev("response.content_part.done", { item_id: msgId, output_index: oi, content_index: 0, part: { type: "output_text", annotations: [], logprobs: [], text: reply } });
-        ev("response.output_item.done", { output_index: oi, item: messageItem(reply, "completed") });
-      }
-      ev("response.completed", { response: full });
-      return sse(fakeEventStream(events, model, state));
-    },
+      for (const word of pieces) ev("response.output_text.delta", { item_id: msgId, output_index: oi, content_index: 0, delta: word, logprobs: [], obfuscation: "x" });
+      ev("response.output_text.done", { item_id: msgId, output_index: oi, content_index: 0, text: reply, logprobs: [] });
+      ev("response.content_part.done", { item_id: msgId, output_index: oi, content_index: 0, part: { type: "output_text", annotations: [], logprobs: [], text: reply } });
+      ev("response.output_item.done", { output_index: oi, item: messageItem(reply, "completed") });
+    }
+    ev("response.completed", { response: full });
+    return sse(fakeEventStream(events, model, state));
   });
-
-  return fakeHandle(server, state, "/v1");
 }

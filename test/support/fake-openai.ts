@@ -20,7 +20,7 @@
 //                          mode with tools does, a 400 when an assistant turn with tool_calls
 //                          is sent back without its reasoning_content
 // Embeddings, images and audio transcriptions: see fake-openai-media.ts.
-import { fakeEventStream, fakeHandle } from "./fake-stream.ts";
+import { fakeEventStream, serveFake } from "./fake-stream.ts";
 import { fakeOpenAiMedia } from "./fake-openai-media.ts";
 
 export interface FakeRequest {
@@ -103,123 +103,113 @@ export function errorBody(status: number) {
 
 export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {}): FakeOpenAi {
   const apiKey = opts.apiKey ?? "sk-fake-upstream";
-  const state = { requests: [] as FakeRequest[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+  return serveFake<FakeRequest>(opts, "/v1", async (req, url, state) => {
+    if (req.headers.get("authorization") !== `Bearer ${apiKey}`) return Response.json(errorBody(401), { status: 401 });
+    if (req.method === "GET" && url.pathname === "/v1/models") {
+      return Response.json({
+        object: "list",
+        data: [
+          { id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" },
+          { id: "gpt-4o", object: "model", created: 1715367049, owned_by: "system" },
+        ],
+      });
+    }
+    const media = await fakeOpenAiMedia(req, url, state.requests);
+    if (media) return media;
+    if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json(errorBody(404), { status: 404 });
 
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    idleTimeout: 0,
-    async fetch(req) {
-      const url = new URL(req.url);
-      if (req.headers.get("authorization") !== `Bearer ${apiKey}`) return Response.json(errorBody(401), { status: 401 });
-      if (req.method === "GET" && url.pathname === "/v1/models") {
-        return Response.json({
-          object: "list",
-          data: [
-            { id: "gpt-4o-mini", object: "model", created: 1721172741, owned_by: "system" },
-            { id: "gpt-4o", object: "model", created: 1715367049, owned_by: "system" },
-          ],
-        });
-      }
-      const media = await fakeOpenAiMedia(req, url, state.requests);
-      if (media) return media;
-      if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json(errorBody(404), { status: 404 });
+    const body = await req.json().catch(() => null);
+    const headers: Record<string, string> = {};
+    req.headers.forEach((value, key) => (headers[key] = value));
+    state.requests.push({ path: url.pathname, headers, body });
+    const model: string = body?.model ?? "";
+    const status = /error-(\d{3})/.exec(model);
+    if (status) {
+      const code = Number(status[1]);
+      const headers: Record<string, string> = code === 429 ? { "retry-after": "7" } : {};
+      return Response.json(errorBody(code), { status: code, headers });
+    }
+    if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    const inBody = /error-in-body-(\d{3})/.exec(model);
+    if (inBody) {
+      // OpenRouter's shape when the model failed after the request was accepted: HTTP 200, the status in error.code.
+      const metadata = { provider_name: "Fake", raw: "upstream model crashed" };
+      return Response.json({ error: { code: Number(inBody[1]), message: "Provider returned error", metadata } });
+    }
+    if (model.includes("hang")) {
+      await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
+      state.aborted++;
+      return new Response(null, { status: 499 });
+    }
 
-      const body = await req.json().catch(() => null);
-      const headers: Record<string, string> = {};
-      req.headers.forEach((value, key) => (headers[key] = value));
-      state.requests.push({ path: url.pathname, headers, body });
-      const model: string = body?.model ?? "";
-      const status = /error-(\d{3})/.exec(model);
-      if (status) {
-        const code = Number(status[1]);
-        const headers: Record<string, string> = code === 429 ? { "retry-after": "7" } : {};
-        return Response.json(errorBody(code), { status: code, headers });
+    const toolResult = model.includes("tool-call") ? trailingToolResult(body) : undefined;
+    const toolCall = model.includes("tool-call") && !toolResult;
+    const images = lastUserImages(body);
+    const reply = toolCall
+      ? ""
+      : toolResult
+        ? `The weather is: ${textOf(toolResult.content)}`
+        : `Hello from fake: ${lastUserText(body)}${images ? ` [images:${images}]` : ""}`;
+    const thinking = model.includes("reasoning") ? THINKING : "";
+    if (thinking && model.includes("tool-call")) {
+      const at = (body?.messages ?? []).findIndex((m: any) => m?.role === "assistant" && m.tool_calls?.length && !m.reasoning_content);
+      if (at >= 0) {
+        const message = `Missing \`reasoning_content\` field in the assistant message at message index ${at}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls`;
+        return Response.json({ error: { message, type: "invalid_request_error", param: null, code: "invalid_request_error" } }, { status: 400 });
       }
-      if (model.includes("garbage")) return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "text/html" } });
-      const inBody = /error-in-body-(\d{3})/.exec(model);
-      if (inBody) {
-        // OpenRouter's shape when the model failed after the request was accepted: HTTP 200, the status in error.code.
-        const metadata = { provider_name: "Fake", raw: "upstream model crashed" };
-        return Response.json({ error: { code: Number(inBody[1]), message: "Provider returned error", metadata } });
-      }
-      if (model.includes("hang")) {
-        await new Promise<void>((resolve) => req.signal.addEventListener("abort", () => resolve(), { once: true }));
-        state.aborted++;
-        return new Response(null, { status: 499 });
-      }
+    }
+    const usage = fakeUsage(body, reply || "call", thinking);
+    const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 29)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const toolCalls = [{ id: "call_Qm9vQmFy", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
 
-      const toolResult = model.includes("tool-call") ? trailingToolResult(body) : undefined;
-      const toolCall = model.includes("tool-call") && !toolResult;
-      const images = lastUserImages(body);
-      const reply = toolCall
-        ? ""
-        : toolResult
-          ? `The weather is: ${textOf(toolResult.content)}`
-          : `Hello from fake: ${lastUserText(body)}${images ? ` [images:${images}]` : ""}`;
-      const thinking = model.includes("reasoning") ? THINKING : "";
-      if (thinking && model.includes("tool-call")) {
-        const at = (body?.messages ?? []).findIndex((m: any) => m?.role === "assistant" && m.tool_calls?.length && !m.reasoning_content);
-        if (at >= 0) {
-          const message = `Missing \`reasoning_content\` field in the assistant message at message index ${at}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls`;
-          return Response.json({ error: { message, type: "invalid_request_error", param: null, code: "invalid_request_error" } }, { status: 400 });
-        }
-      }
-      const usage = fakeUsage(body, reply || "call", thinking);
-      const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "").slice(0, 29)}`;
-      const created = Math.floor(Date.now() / 1000);
-      const toolCalls = [{ id: "call_Qm9vQmFy", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
+    if (body?.stream !== true || model.includes("ignore-stream")) {
+      return Response.json({
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: toolCall
+              ? { role: "assistant", content: null, ...(thinking ? { reasoning_content: thinking } : {}), tool_calls: toolCalls, refusal: null, annotations: [] }
+              : thinking
+                ? { role: "assistant", content: reply, reasoning_content: thinking, refusal: null, annotations: [] }
+                : { role: "assistant", content: reply, refusal: null, annotations: [] },
+            logprobs: null,
+            finish_reason: toolCall ? "tool_calls" : "stop",
+          },
+        ],
+        usage,
+        service_tier: "default",
+        system_fingerprint: FINGERPRINT,
+      });
+    }
 
-      if (body?.stream !== true || model.includes("ignore-stream")) {
-        return Response.json({
-          id,
-          object: "chat.completion",
-          created,
-          model,
-          choices: [
-            {
-              index: 0,
-              message: toolCall
-                ? { role: "assistant", content: null, ...(thinking ? { reasoning_content: thinking } : {}), tool_calls: toolCalls, refusal: null, annotations: [] }
-                : thinking
-                  ? { role: "assistant", content: reply, reasoning_content: thinking, refusal: null, annotations: [] }
-                  : { role: "assistant", content: reply, refusal: null, annotations: [] },
-              logprobs: null,
-              finish_reason: toolCall ? "tool_calls" : "stop",
-            },
-          ],
-          usage,
-          service_tier: "default",
-          system_fingerprint: FINGERPRINT,
-        });
+    const includeUsage = body?.stream_options?.include_usage === true;
+    const base = { id, object: "chat.completion.chunk", created, model, service_tier: "default", system_fingerprint: FINGERPRINT };
+    const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ ...base, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
+    const events: string[] = [];
+    if (toolCall) {
+      if (thinking) for (const piece of thinking.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: null, reasoning_content: piece }, logprobs: null, finish_reason: null }]));
+      events.push(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [{ index: 0, id: toolCalls[0]!.id, type: "function", function: { name: "get_weather", arguments: "" } }], refusal: null }, logprobs: null, finish_reason: null }]));
+      for (const piece of ['{"', 'city":"', 'Paris"}']) {
+        events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]));
       }
+      events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "tool_calls" }]));
+    } else {
+      events.push(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
+      // DeepSeek streams the chain of thought first, with content null in those deltas.
+      if (thinking) for (const piece of thinking.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: null, reasoning_content: piece }, logprobs: null, finish_reason: null }]));
+      for (const word of reply.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: word }, logprobs: null, finish_reason: null }]));
+      events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]));
+    }
+    if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
+    events.push("data: [DONE]\n\n");
 
-      const includeUsage = body?.stream_options?.include_usage === true;
-      const base = { id, object: "chat.completion.chunk", created, model, service_tier: "default", system_fingerprint: FINGERPRINT };
-      const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
-        `data: ${JSON.stringify({ ...base, choices, ...(includeUsage ? { usage: null } : {}), ...extra })}\n\n`;
-      const events: string[] = [];
-      if (toolCall) {
-        if (thinking) for (const piece of thinking.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: null, reasoning_content: piece }, logprobs: null, finish_reason: null }]));
-        events.push(chunk([{ index: 0, delta: { role: "assistant", content: null, tool_calls: [{ index: 0, id: toolCalls[0]!.id, type: "function", function: { name: "get_weather", arguments: "" } }], refusal: null }, logprobs: null, finish_reason: null }]));
-        for (const piece of ['{"', 'city":"', 'Paris"}']) {
-          events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]));
-        }
-        events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "tool_calls" }]));
-      } else {
-        events.push(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
-        // DeepSeek streams the chain of thought first, with content null in those deltas.
-        if (thinking) for (const piece of thinking.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: null, reasoning_content: piece }, logprobs: null, finish_reason: null }]));
-        for (const word of reply.split(/(?<= )/)) events.push(chunk([{ index: 0, delta: { content: word }, logprobs: null, finish_reason: null }]));
-        events.push(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: "stop" }]));
-      }
-      if (includeUsage) events.push(`data: ${JSON.stringify({ ...base, choices: [], usage })}\n\n`);
-      events.push("data: [DONE]\n\n");
-
-      const stream = fakeEventStream(events, model, state);
-      return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
-    },
+    const stream = fakeEventStream(events, model, state);
+    return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
   });
-
-  return fakeHandle(server, state, "/v1");
 }

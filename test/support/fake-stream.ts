@@ -56,3 +56,18 @@ export function fakeHandle<S extends FakeState>(server: { port?: number; stop(fo
     close: () => void server.stop(true),
   };
 }
+
+/**
+ * A fake upstream on 127.0.0.1: its state (requests seen, clients that went away, the pause of
+ * the slow-stream behaviour) and the handle tests use. No idle timeout, so slow and hanging
+ * behaviours are not cut by the server.
+ */
+export function serveFake<R>(
+  opts: { slowMs?: number },
+  basePath: string,
+  handle: (req: Request, url: URL, state: { requests: R[]; aborted: number; slowMs: number }) => Response | Promise<Response>,
+) {
+  const state = { requests: [] as R[], aborted: 0, slowMs: opts.slowMs ?? 300 };
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", idleTimeout: 0, fetch: (req) => handle(req, new URL(req.url), state) });
+  return fakeHandle(server, state, basePath);
+}
