@@ -11,7 +11,7 @@ import type { ClientEndpoint, PassthroughContext } from "./client-request.ts";
 import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
 import { sendAndRecord, wholeAnswer } from "./translate.ts";
-import { readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
+import { isJsonType, readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
 import { errorInBody, upstreamError } from "./upstream-error.ts";
 import { errorFromBody } from "../formats/openai-chat/response.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
@@ -75,15 +75,18 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
     });
   }
 
-  const isSse = (res.headers.get("content-type") ?? "").includes("text/event-stream");
-  if (stream && !isSse) {
-    // Not an event stream: a web page is a 502; a whole completion (a server that ignores
-    // `stream`) is written as the stream the client asked for (whole-answer.ts).
+  const contentType = res.headers.get("content-type") ?? "";
+  if (!stream || !res.body) return completeJson(res, up.clearTimeout, rec, provider.id, baseHeaders);
+  let events: ReadableStream<Uint8Array> = res.body;
+  if (!contentType.includes("text/event-stream")) {
+    // Not labelled as an event stream: a web page is a 502; a whole completion (a server that
+    // ignores `stream`) is written as the stream the client asked for (whole-answer.ts); an
+    // event stream labelled JSON is relayed; anything else is judged as a completion would be.
     const answer = await readStreamedAnswer(res, up, provider.id);
     if (answer.kind === "whole") return streamOfWhole(ctx.client, ctx.streamCtx, wholeAnswer(ctx, openAiChatUpstream, answer.json), baseHeaders);
-    return completeJson(new Response(answer.body), up.clearTimeout, rec, provider.id, baseHeaders);
+    if (!isJsonType(contentType)) return completeJson(new Response(answer.body), up.clearTimeout, rec, provider.id, baseHeaders);
+    events = answer.body;
   }
-  if (!stream || !res.body) return completeJson(res, up.clearTimeout, rec, provider.id, baseHeaders);
 
   rec.markFirstByte();
   up.clearTimeout();
@@ -92,7 +95,7 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
   services.live.add(rec.requestId, up.abort);
   const out = relayStream({
     // A cacheable request's stream is also read as canonical events, to be stored (src/features/cache).
-    body: rec.capture ? rec.capture.tapBody(res.body, openAiChatUpstream) : res.body,
+    body: rec.capture ? rec.capture.tapBody(events, openAiChatUpstream) : events,
     observer,
     keepAlive: keepAliveSeconds > 0 ? { bytes: () => KEEP_ALIVE, everyMs: keepAliveSeconds * 1000 } : null,
     errorEvent: (message) => encoder.encode(openAiStreamErrorChunk(new GatewayError(502, "upstream_bad_response", message))),

@@ -1,25 +1,17 @@
 // Some servers answer a streamed request with one whole JSON body (no streaming support, or
 // `stream` ignored). The client asked for a stream and still gets one — same format or
 // translated — written from that whole answer, with its text, tool calls and usage.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import Anthropic from "@anthropic-ai/sdk";
+import { expect, test } from "bun:test";
 import OpenAI from "openai";
 import { usageRows } from "../support/setup.ts";
-import { sdkClients, startMatrix, UPSTREAMS, weatherTool, type Matrix } from "./harness.ts";
+import { matrixWithSdks, UPSTREAMS, weatherTool } from "./harness.ts";
 
-let m: Matrix;
-let openai: OpenAI;
-let anthropic: Anthropic;
-beforeAll(async () => {
-  m = await startMatrix();
-  ({ openai, anthropic } = sdkClients(m));
-});
-afterAll(() => m.close());
+const t = matrixWithSdks();
 
 const model = (format: "openai" | "anthropic", behaviour = "ignore-stream") => UPSTREAMS.find((u) => u.format === format)!.model(behaviour as never);
 
 async function openAiStream(upstream: "openai" | "anthropic", extra: Partial<OpenAI.ChatCompletionCreateParamsStreaming> = {}) {
-  const res = await openai.chat.completions
+  const res = await t.openai.chat.completions
     .create({ model: model(upstream, extra.tools ? "tool-call-ignore-stream" : undefined), messages: [{ role: "user", content: "whole" }], stream: true, stream_options: { include_usage: true }, ...extra })
     .withResponse();
   expect(res.response.headers.get("content-type")).toStartWith("text/event-stream");
@@ -37,7 +29,7 @@ for (const upstream of ["openai", "anthropic"] as const) {
     const usage = chunks.at(-1)!.usage!;
     expect(usage.prompt_tokens).toBeGreaterThan(0);
     expect(usage.completion_tokens).toBeGreaterThan(0);
-    const row = usageRows(m.gw).find((r) => r.request_id === requestId);
+    const row = usageRows(t.m.gw).find((r) => r.request_id === requestId);
     expect(row).toMatchObject({ status: 200, stream: 1, prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, finish_reason: "stop" });
   });
 
@@ -50,7 +42,7 @@ for (const upstream of ["openai", "anthropic"] as const) {
   });
 
   test(`anthropic client, stream → ${upstream} upstream answering with one JSON body: the SDK assembles the message`, async () => {
-    const stream = anthropic.messages.stream({ model: model(upstream), max_tokens: 64, messages: [{ role: "user", content: "whole" }] });
+    const stream = t.anthropic.messages.stream({ model: model(upstream), max_tokens: 64, messages: [{ role: "user", content: "whole" }] });
     const events: string[] = [];
     stream.on("streamEvent", (e) => events.push(e.type));
     const message = await stream.finalMessage();
@@ -61,3 +53,17 @@ for (const upstream of ["openai", "anthropic"] as const) {
     expect(message.usage.output_tokens).toBeGreaterThan(0);
   });
 }
+
+// The opposite case: a real event stream, labelled application/json. It is read whole to find
+// out, then relayed as the stream it is — to a same-format client and through translation.
+test("openai client, stream → an event stream labelled application/json: relayed as a stream", async () => {
+  const { chunks } = await openAiStream("openai", { model: model("openai", "sse-as-json") });
+  expect(chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("")).toBe("Hello from fake: whole");
+  expect(chunks.at(-1)!.usage!.completion_tokens).toBeGreaterThan(0);
+});
+
+test("anthropic client, stream → an event stream labelled application/json: translated as a stream", async () => {
+  const message = await t.anthropic.messages.stream({ model: model("openai", "sse-as-json"), max_tokens: 64, messages: [{ role: "user", content: "whole" }] }).finalMessage();
+  expect(message.content.map((b) => (b.type === "text" ? b.text : b.type))).toEqual(["Hello from fake: whole"]);
+  expect(message.stop_reason).toBe("end_turn");
+});

@@ -10,6 +10,7 @@
 //   "...broken-stream"   → two chunks, then the TCP connection is cut
 //   "...hang"            → headers never come (timeouts, client aborts)
 //   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
+//   "...sse-as-json"     → a normal event stream, labelled application/json
 //   "...ignore-stream"   → answers a streamed request with the whole JSON completion, as
 //                          servers without streaming do
 //   "...tool-call"       → a function call (streamed as tool_calls deltas); once the
@@ -20,7 +21,7 @@
 //                          mode with tools does, a 400 when an assistant turn with tool_calls
 //                          is sent back without its reasoning_content
 // Embeddings, images and audio transcriptions: see fake-openai-media.ts.
-import { fakeEventStream, serveFake } from "./fake-stream.ts";
+import { fakeEventStream, headersOf, serveFake } from "./fake-stream.ts";
 import { fakeOpenAiMedia } from "./fake-openai-media.ts";
 
 export interface FakeRequest {
@@ -119,9 +120,7 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
     if (req.method !== "POST" || url.pathname !== "/v1/chat/completions") return Response.json(errorBody(404), { status: 404 });
 
     const body = await req.json().catch(() => null);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((value, key) => (headers[key] = value));
-    state.requests.push({ path: url.pathname, headers, body });
+    state.requests.push({ path: url.pathname, headers: headersOf(req), body });
     const model: string = body?.model ?? "";
     const status = /error-(\d{3})/.exec(model);
     if (status) {
@@ -210,6 +209,8 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
     events.push("data: [DONE]\n\n");
 
     const stream = fakeEventStream(events, model, state);
-    return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" } });
+    // Some compatible servers label their event stream as JSON.
+    const contentType = model.includes("sse-as-json") ? "application/json" : "text/event-stream; charset=utf-8";
+    return new Response(stream, { headers: { "content-type": contentType, "cache-control": "no-cache" } });
   });
 }
