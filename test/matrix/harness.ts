@@ -2,6 +2,7 @@
 // upstream of every wire format. Each upstream is addressed by its registry provider, except
 // the Responses API one: the registry has no such provider, so it is what an operator would
 // set up, a custom provider node (apiType "responses") addressed by its prefix "resp".
+import { afterAll, beforeAll } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { startFakeAnthropic } from "../support/fake-anthropic.ts";
@@ -103,10 +104,18 @@ async function addResponsesNode(gw: TestGateway, fakeBaseUrl: string): Promise<s
   return ((await res.json()) as { node: { id: string } }).node.id;
 }
 
-/** The official OpenAI and Anthropic SDKs pointed at the matrix's gateway, retries off (a test sees each answer). */
-export function sdkClients(m: Matrix): { openai: OpenAI; anthropic: Anthropic } {
-  return {
-    openai: new OpenAI({ baseURL: `${m.base}/v1`, apiKey: m.key, maxRetries: 0 }),
-    anthropic: new Anthropic({ baseURL: m.base, apiKey: m.key, maxRetries: 0 }),
-  };
+/**
+ * For a test file: a matrix started before its tests and closed after them, with the official
+ * OpenAI and Anthropic SDKs pointed at it, retries off (a test sees each answer). The fields
+ * are filled in by the time a test runs.
+ */
+export function matrixWithSdks(): { m: Matrix; openai: OpenAI; anthropic: Anthropic } {
+  const ctx = {} as { m: Matrix; openai: OpenAI; anthropic: Anthropic };
+  beforeAll(async () => {
+    ctx.m = await startMatrix();
+    ctx.openai = new OpenAI({ baseURL: `${ctx.m.base}/v1`, apiKey: ctx.m.key, maxRetries: 0 });
+    ctx.anthropic = new Anthropic({ baseURL: ctx.m.base, apiKey: ctx.m.key, maxRetries: 0 });
+  });
+  afterAll(() => ctx.m.close());
+  return ctx;
 }

@@ -17,7 +17,7 @@
 //   "...hang"            → no answer until the client aborts
 //   "...slow-stream"     → first event, then a pause of `slowMs` before the rest
 
-import { fakeEventStream, serveFake } from "./fake-stream.ts";
+import { fakeEventStream, headersOf, serveFake } from "./fake-stream.ts";
 
 export interface FakeAnthropicRequest {
   path: string;
@@ -213,9 +213,7 @@ export function startFakeAnthropic(opts: { apiKey?: string; slowMs?: number } = 
   const apiKey = opts.apiKey ?? "sk-ant-fake";
   return serveFake<FakeAnthropicRequest>(opts, "/v1", async (req, url, state) => {
     const body = req.method === "POST" ? await req.json().catch(() => null) : null;
-    const seen: Record<string, string> = {};
-    req.headers.forEach((v, k) => (seen[k] = v));
-    state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers: seen, body });
+    state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers: headersOf(req), body });
     if (req.headers.get("x-api-key") !== apiKey) return errorResponse(401);
     if (!req.headers.get("anthropic-version")) return errorResponse(400, "anthropic-version: header is required");
 

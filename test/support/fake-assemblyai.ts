@@ -8,6 +8,7 @@
 //   GET  /v2/transcript?limit=1 → a transcript list (key checks)
 // speech_model "error-<status>" on POST /v2/transcript → that status, {error: "..."}.
 import { sniffAudio } from "../../src/formats/audio/transcription.ts";
+import { headersOf } from "./fake-stream.ts";
 
 export interface FakeAssemblyAi {
   url: string;
@@ -37,8 +38,7 @@ export function startFakeAssemblyAi(opts: { apiKey?: string; pendingPolls?: numb
     hostname: "127.0.0.1",
     async fetch(req) {
       const url = new URL(req.url);
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
+      const headers = headersOf(req);
       if (req.headers.get("authorization") !== apiKey) {
         return Response.json({ error: "Authentication error, API token missing/invalid" }, { status: 401 });
       }

@@ -5,6 +5,7 @@
 //   model "error-<status>"  → that status
 //   a body that is not audio → 400 "corrupt or unsupported data", as Deepgram answers
 import { sniffAudio } from "../../src/formats/audio/transcription.ts";
+import { headersOf } from "./fake-stream.ts";
 
 export interface FakeDeepgram {
   url: string;
@@ -40,8 +41,7 @@ export function startFakeDeepgram(opts: { apiKey?: string } = {}): FakeDeepgram 
       }
       if (req.method !== "POST" || url.pathname !== "/v1/listen") return err(404, "NOT_FOUND", "Not found");
       const bytes = new Uint8Array(await req.arrayBuffer());
-      const headers: Record<string, string> = {};
-      req.headers.forEach((v, k) => (headers[k] = v));
+      const headers = headersOf(req);
       requests.push({ path: url.pathname, query: Object.fromEntries(url.searchParams), headers, bytes: bytes.length });
       const model = url.searchParams.get("model") ?? "base";
       const status = /error-(\d{3})/.exec(model);

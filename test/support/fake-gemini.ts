@@ -17,7 +17,7 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first chunk, a pause of `slowMs`, the rest
 
-import { fakeEventStream, serveFake } from "./fake-stream.ts";
+import { fakeEventStream, headersOf, serveFake } from "./fake-stream.ts";
 
 export interface FakeGeminiRequest {
   path: string;
@@ -152,9 +152,7 @@ export function startFakeGemini(opts: { apiKey?: string; slowMs?: number } = {})
     }
 
     const body = await req.json().catch(() => null);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((value, key) => (headers[key] = value));
-    state.requests.push({ path: url.pathname, url: req.url, headers, body });
+    state.requests.push({ path: url.pathname, url: req.url, headers: headersOf(req), body });
     if (!body || contentsOf(body).length === 0) {
       return json({ error: { code: 400, message: "* GenerateContentRequest.contents: contents is not specified\n", status: "INVALID_ARGUMENT" } }, 400);
     }

@@ -14,7 +14,7 @@
 //   "...hang"            → never answers until the client aborts
 //   "...slow-stream"     → first line, a pause of `slowMs`, the rest
 
-import { fakeEventStream, serveFake } from "./fake-stream.ts";
+import { fakeEventStream, headersOf, serveFake } from "./fake-stream.ts";
 
 export interface FakeOllamaRequest {
   path: string;
@@ -78,9 +78,7 @@ function timestamp(): string {
 export function startFakeOllama(opts: { slowMs?: number } = {}): FakeOllama {
   return serveFake<FakeOllamaRequest>(opts, "", async (req, url, state) => {
     const record = (body: any) => {
-      const headers: Record<string, string> = {};
-      req.headers.forEach((value, key) => (headers[key] = value));
-      state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers, body });
+      state.requests.push({ path: url.pathname, url: url.pathname + url.search, headers: headersOf(req), body });
     };
 
     if ((req.method === "GET" || req.method === "HEAD") && url.pathname === "/") return new Response("Ollama is running");

@@ -8,6 +8,7 @@
 //   "gpt-4o-..."         → transcription usage in tokens (gpt-4o-transcribe), else in seconds
 // Embedding vectors are deterministic: [text length, input index, 0.5] (or `dimensions` long).
 import { errorBody, type FakeRequest } from "./fake-openai.ts";
+import { headersOf } from "./fake-stream.ts";
 
 /** A 1×1 transparent PNG. */
 export const PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
@@ -26,8 +27,7 @@ const MEDIA_PATHS = new Set(["/v1/embeddings", "/v1/images/generations", "/v1/au
 /** Answers a media request, or null when the path is not one (the chat fake carries on). */
 export async function fakeOpenAiMedia(req: Request, url: URL, requests: FakeRequest[]): Promise<Response | null> {
   if (req.method !== "POST" || !MEDIA_PATHS.has(url.pathname)) return null;
-  const headers: Record<string, string> = {};
-  req.headers.forEach((value, key) => (headers[key] = value));
+  const headers = headersOf(req);
   if (url.pathname === "/v1/audio/transcriptions") {
     let form: FormData;
     try {

@@ -23,7 +23,7 @@
 //   "...hang"            → headers never come (client aborts)
 //   "...broken-stream" / "...slow-stream" → see fake-stream.ts
 import { errorBody } from "./fake-openai.ts";
-import { fakeEventStream, serveFake } from "./fake-stream.ts";
+import { fakeEventStream, headersOf, serveFake } from "./fake-stream.ts";
 
 export interface FakeResponsesRequest {
   path: string;
@@ -155,9 +155,7 @@ export function startFakeOpenAiResponses(opts: { apiKey?: string; slowMs?: numbe
     if (req.method !== "POST" || url.pathname !== "/v1/responses") return Response.json(errorBody(404), { status: 404 });
 
     const body = await req.json().catch(() => null);
-    const headers: Record<string, string> = {};
-    req.headers.forEach((value, key) => (headers[key] = value));
-    state.requests.push({ path: url.pathname, headers, body });
+    state.requests.push({ path: url.pathname, headers: headersOf(req), body });
     const model: string = body?.model ?? "";
     const status = /error-(\d{3})/.exec(model);
     if (status) {

@@ -71,3 +71,10 @@ export function serveFake<R>(
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", idleTimeout: 0, fetch: (req) => handle(req, new URL(req.url), state) });
   return fakeHandle(server, state, basePath);
 }
+
+/** The request's headers as a plain object, as the fakes record them for tests to inspect. */
+export function headersOf(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  req.headers.forEach((value, key) => (out[key] = value));
+  return out;
+}
