@@ -6,7 +6,7 @@ import { z } from "zod";
 import { badRequest, notFound } from "../errors.ts";
 import type { Services } from "../services.ts";
 import { alignRange, GROUP_BY, usageBreakdown, usageSeries, usageTotals, type Granularity, type GroupBy } from "../usage/history.ts";
-import { InvalidQuery, queryRequestLogs, recentLogLines } from "../usage/request-logs.ts";
+import { InvalidQuery, lastUseOf, queryRequestLogs, recentLogLines } from "../usage/request-logs.ts";
 import { DAY_MS, HOUR_MS } from "../usage/rollup.ts";
 import { parseWith } from "./http.ts";
 
@@ -101,7 +101,7 @@ export function usageRoutes(services: Services) {
   function connectionUsage(connectionId: string) {
     const conn = store.connections.get(connectionId);
     services.usage.flush();
-    const last = sqlite().query("SELECT max(timestamp) AS at FROM usage_records WHERE connection_id = $id").get({ id: connectionId }) as { at: number | null };
+    const last = lastUseOf(sqlite(), connectionId);
     if (!conn && last.at === null) throw notFound("Connection not found");
     const now = Date.now();
     const today = Math.floor(now / DAY_MS) * DAY_MS;

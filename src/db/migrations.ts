@@ -8,12 +8,14 @@ import m0000 from "../../drizzle/0000_init.sql" with { type: "text" };
 import m0001 from "../../drizzle/0001_usage_cost.sql" with { type: "text" };
 import m0002 from "../../drizzle/0002_response_cache.sql" with { type: "text" };
 import m0003 from "../../drizzle/0003_usage_one_row.sql" with { type: "text" };
+import m0004 from "../../drizzle/0004_usage_fewer_indexes.sql" with { type: "text" };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   "0000_init": m0000,
   "0001_usage_cost": m0001,
   "0002_response_cache": m0002,
   "0003_usage_one_row": m0003,
+  "0004_usage_fewer_indexes": m0004,
 };
 
 interface JournalEntry {

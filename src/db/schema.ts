@@ -1,5 +1,6 @@
 // Drizzle schema. After editing, run `npm run db:generate` and add the new
 // migration to src/db/migrations.ts (a test fails if one is missing).
+import { sql } from "drizzle-orm";
 import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from "drizzle-orm/sqlite-core";
 
 const createdAt = () => integer("created_at").notNull();
@@ -128,8 +129,8 @@ export const usageRecords = sqliteTable(
     /** True when the upstream reported no usage and the cost is an estimate (see src/usage/estimate.ts). */
     costEstimated: integer("cost_estimated", { mode: "boolean" }).notNull().default(false),
     method: text("method").notNull().default("POST"),
-    /** Every target tried, in order (src/gateway/request-record.ts Attempt). */
-    attempts: text("attempts", { mode: "json" }).$type<unknown[]>().notNull().default([]),
+    /** Every target tried, in order (src/gateway/request-record.ts Attempt); one plain attempt is stored as its latency (src/usage/attempts-column.ts). */
+    attempts: text("attempts", { mode: "json" }).$type<unknown[] | number>().notNull().default([]),
     error: text("error"),
     userAgent: text("user_agent"),
     clientIp: text("client_ip"),
@@ -137,11 +138,14 @@ export const usageRecords = sqliteTable(
     requestBody: text("request_body"),
     responseBody: text("response_body"),
   },
+  // Every index costs every request a B-tree insert: there is one for time ranges and one for
+  // a key's rows (key filters), which only requests made with a key enter — a gateway without
+  // keys writes one index per request. Provider and connection filters find their hours in
+  // usage_hourly first and read only those (migration 0004 dropped their indexes; see
+  // src/usage/request-logs.ts).
   (t) => [
     index("usage_records_ts_idx").on(t.timestamp),
-    index("usage_records_key_ts_idx").on(t.apiKeyId, t.timestamp),
-    index("usage_records_conn_ts_idx").on(t.connectionId, t.timestamp),
-    index("usage_records_provider_ts_idx").on(t.provider, t.timestamp),
+    index("usage_records_key_ts_idx").on(t.apiKeyId, t.timestamp).where(sql`${t.apiKeyId} IS NOT NULL`),
   ],
 );
 

@@ -78,6 +78,8 @@ export class UsageAccounting {
       // Only what must not leak: the in-flight entry and the budget reservation.
       this.sessions.end(row.requestId, row);
       this.budgets.settle(row.requestId, row.apiKeyId ?? null, null, row.timestamp);
+      // Traffic all the same: no idle-time collection in the middle of it.
+      this.sink.markActive();
       return;
     }
     const { costUsd, estimated } = this.price(row.provider ?? null, row.model ?? null, ctx);
@@ -125,7 +127,8 @@ export class UsageAccounting {
     const { usageRetentionDays: days, auditRetentionDays: auditDays } = this.settings();
     const out: RetentionResult = { usage: 0, hourly: 0, hourlyTotals: 0, audit: 0 };
     if (days > 0) {
-      this.sink.flush();
+      // No flush first: queued rows are seconds old, never past a cutoff counted in days, and
+      // waiting for the writer thread under load held the event loop for tens of ms.
       const rawCutoff = now - days * DAY_MS;
       const rollupCutoff = now - Math.max(days, MIN_ROLLUP_RETENTION_DAYS) * DAY_MS;
       Object.assign(out, await pruneUsage(this.db.$client, rawCutoff, rollupCutoff));

@@ -1,13 +1,25 @@
 // The gateway's Prometheus metrics (GET /metrics). Counters and histograms are fed once per
 // finished request from the usage row; gauges (queue, in-flight, budgets, breakers) are read
 // from live state at scrape time. Other areas (cache, …) add families with addCollector().
-import { Counter, PromHistogram, header, sample } from "./prometheus.ts";
+import { Counter, PromHistogram, header, sample, type HistogramSeries } from "./prometheus.ts";
 import type { UsageRow } from "./recorder.ts";
 import { isErrorStatus } from "./rollup.ts";
 
 /** Seconds; spans a fast cache hit to a long reasoning stream. */
 const LATENCY_BOUNDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const TTFT_BOUNDS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+
+interface RequestSeries {
+  requests: { value: number };
+  latency: HistogramSeries;
+  ttft?: HistogramSeries;
+  prompt?: { value: number };
+  completion?: { value: number };
+  cached?: { value: number };
+  reasoning?: { value: number };
+  cost?: { value: number };
+  estimated?: { value: number };
+}
 
 export interface ScrapeState {
   usageQueue: { queued: number; written: number; dropped: number };
@@ -28,6 +40,8 @@ export class GatewayMetrics {
   private readonly cost = new Counter("omniroute_cost_usd_total", "Cost in US dollars (includes estimates).", ["provider", "model"]);
   private readonly estimated = new Counter("omniroute_cost_estimated_requests_total", "Requests whose cost was estimated because the upstream reported no usage.", ["provider"]);
   private readonly collectors: (() => string)[] = [];
+  /** provider → model → client format → status → the series its requests update. */
+  private readonly byKind = new Map<string, Map<string, Map<string, Map<number, RequestSeries>>>>();
 
   /** Renders extra metric families (already in exposition format) at each scrape. */
   addCollector(collect: () => string): void {
@@ -36,17 +50,38 @@ export class GatewayMetrics {
 
   observe(row: UsageRow): void {
     const provider = row.provider ?? "none";
-    this.requests.inc([provider, row.clientFormat, String(row.status)]);
-    if (isErrorStatus(row.status)) this.errors.inc([provider, row.errorCode ?? "error"]);
-    this.latency.observe([provider], row.latencyMs / 1000);
-    if (row.stream && row.ttfbMs != null) this.ttft.observe([provider], row.ttfbMs / 1000);
     const model = row.model ?? "none";
-    if (row.promptTokens) this.tokens.inc([provider, model, "prompt"], row.promptTokens);
-    if (row.completionTokens) this.tokens.inc([provider, model, "completion"], row.completionTokens);
-    if (row.cachedTokens) this.tokens.inc([provider, model, "cached"], row.cachedTokens);
-    if (row.reasoningTokens) this.tokens.inc([provider, model, "reasoning"], row.reasoningTokens);
-    if (row.costUsd) this.cost.inc([provider, model], row.costUsd);
-    if (row.costEstimated) this.estimated.inc([provider]);
+    const s = this.seriesOf(provider, model, row.clientFormat, row.status);
+    s.requests.value++;
+    if (isErrorStatus(row.status)) this.errors.inc([provider, row.errorCode ?? "error"]);
+    this.latency.observeIn(s.latency, row.latencyMs / 1000);
+    if (row.stream && row.ttfbMs != null) this.ttft.observeIn((s.ttft ??= this.ttft.at([provider])), row.ttfbMs / 1000);
+    if (row.promptTokens) (s.prompt ??= this.tokens.at([provider, model, "prompt"])).value += row.promptTokens;
+    if (row.completionTokens) (s.completion ??= this.tokens.at([provider, model, "completion"])).value += row.completionTokens;
+    if (row.cachedTokens) (s.cached ??= this.tokens.at([provider, model, "cached"])).value += row.cachedTokens;
+    if (row.reasoningTokens) (s.reasoning ??= this.tokens.at([provider, model, "reasoning"])).value += row.reasoningTokens;
+    if (row.costUsd) (s.cost ??= this.cost.at([provider, model])).value += row.costUsd;
+    if (row.costEstimated) (s.estimated ??= this.estimated.at([provider])).value++;
+  }
+
+  /**
+   * The series a request of this kind updates, looked up once per request instead of once per
+   * family (about ten map lookups and label arrays per request before). A series is created
+   * the first time it is added to, as before: /metrics lists only what happened.
+   */
+  private seriesOf(provider: string, model: string, clientFormat: string, status: number): RequestSeries {
+    let byModel = this.byKind.get(provider);
+    if (!byModel) this.byKind.set(provider, (byModel = new Map()));
+    let byFormat = byModel.get(model);
+    if (!byFormat) byModel.set(model, (byFormat = new Map()));
+    let byStatus = byFormat.get(clientFormat);
+    if (!byStatus) byFormat.set(clientFormat, (byStatus = new Map()));
+    let s = byStatus.get(status);
+    if (!s) {
+      s = { requests: this.requests.at([provider, clientFormat, String(status)]), latency: this.latency.at([provider]) };
+      byStatus.set(status, s);
+    }
+    return s;
   }
 
   render(state: ScrapeState): string {

@@ -73,6 +73,11 @@ export class Counter {
     this.series.get(labels).value += n;
   }
 
+  /** The series for these labels (created, and rendered from now on), to add to directly. */
+  at(labels: readonly string[]): { value: number } {
+    return this.series.get(labels);
+  }
+
   render(): string {
     let out = header(this.name, "counter", this.help);
     for (const s of this.series.all) out += `${this.name}${labelText(this.labelNames, s.labels)} ${formatValue(s.value)}\n`;
@@ -80,7 +85,7 @@ export class Counter {
   }
 }
 
-interface HistogramSeries {
+export interface HistogramSeries {
   labels: readonly string[];
   buckets: Float64Array;
   sum: number;
@@ -100,7 +105,15 @@ export class PromHistogram {
   }
 
   observe(labels: readonly string[], value: number): void {
-    const s = this.series.get(labels);
+    this.observeIn(this.series.get(labels), value);
+  }
+
+  /** The series for these labels (created, and rendered from now on), for observeIn(). */
+  at(labels: readonly string[]): HistogramSeries {
+    return this.series.get(labels);
+  }
+
+  observeIn(s: HistogramSeries, value: number): void {
     // Non-cumulative counts here; render() accumulates (one increment per observation).
     for (let i = 0; i < this.bounds.length; i++) {
       if (value <= this.bounds[i]!) {

@@ -4,6 +4,7 @@
 // cost the event loop only a JSON.stringify per row (row-queue.ts). An in-memory database (or a thread
 // that failed) is written in small slices on the event loop instead. Shutdown calls close().
 import type { Db } from "../db/client.ts";
+import { compactAttempts } from "./attempts-column.ts";
 import { parseSlice, RowQueue, type Slice } from "./row-queue.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 import { WriterThread } from "./writer-thread.ts";
@@ -43,8 +44,8 @@ export class SqliteUsageSink implements UsageSink {
   /** Prepared statements of the current connection, for in-process writes (a restore swaps it). */
   private inline: UsageBatchWriter | null = null;
   private detached = false;
-  /** Idle-time collection (collectWhenIdle): a request was recorded since the last tick. */
-  private recordedSinceTick = false;
+  /** Idle-time collection (collectWhenIdle): a request finished since the last tick. */
+  private activeSinceTick = false;
   private quietSince = 0;
   private collected = true;
 
@@ -67,8 +68,14 @@ export class SqliteUsageSink implements UsageSink {
   }
 
   record(entry: UsageEntry): void {
+    entry.attempts = compactAttempts(entry.attempts, entry);
     this.queue.push(entry);
-    this.recordedSinceTick = true;
+    this.activeSinceTick = true;
+  }
+
+  /** A request finished without a row (usageRecording off): the gateway is not idle. */
+  markActive(): void {
+    this.activeSinceTick = true;
   }
 
   private tick(): void {
@@ -87,8 +94,8 @@ export class SqliteUsageSink implements UsageSink {
    */
   private collectWhenIdle(): void {
     const now = Date.now();
-    if (this.recordedSinceTick) {
-      this.recordedSinceTick = false;
+    if (this.activeSinceTick) {
+      this.activeSinceTick = false;
       this.quietSince = now;
       this.collected = false;
       return;

@@ -1,7 +1,10 @@
 // Per-request rows for /api/usage/request-logs and /api/usage/logs: always one page,
-// newest first, walked down an index (timestamp, or key/connection/provider + timestamp),
-// never an unbounded SELECT. Pages go by offset or, for deep paging, by cursor.
+// newest first, walked down an index (timestamp, or key + timestamp) — for a provider,
+// connection or model, within the hours the rollup says have its rows — never an unbounded
+// SELECT. Pages go by offset or, for deep paging, by cursor.
 import type { Database } from "bun:sqlite";
+import { expandAttempts } from "./attempts-column.ts";
+import { HOUR_MS, hourOf } from "./rollup.ts";
 
 export interface RequestLogQuery {
   limit: number;
@@ -109,7 +112,7 @@ function view(r: Row) {
     finishReason: r.finish_reason,
     errorCode: r.error_code,
     error: r.error,
-    attempts: r.attempts ? JSON.parse(r.attempts) : [],
+    attempts: expandAttempts(r.attempts, r),
     userAgent: r.user_agent,
     clientIp: r.client_ip,
   };
@@ -157,12 +160,13 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
     params.cid = Number(m[2]);
   }
   const bodies = q.includeBodies ? ", u.request_body, u.response_body" : "";
-  const sql = `SELECT ${ROW_COLUMNS}${bodies}
+  const sql = (narrowed: boolean) => `SELECT ${ROW_COLUMNS}${bodies}
     FROM usage_records u
-    ${parts.length ? `WHERE ${parts.join(" AND ")}` : ""}
+    WHERE ${[...parts, ...(narrowed ? ["u.timestamp >= $hoursFrom AND u.timestamp < $hoursTo"] : [])].join(" AND ") || "1"}
     ORDER BY u.timestamp DESC, u.id DESC LIMIT $limit OFFSET $offset`;
   // One row more than asked says whether there is a next page, without a count(*).
-  const rows = sqlite.query(sql).all({ ...params, limit: q.limit + 1, offset: q.offset }) as Row[];
+  const page1 = { ...params, limit: q.limit + 1, offset: q.offset };
+  const rows = narrowable(q) ? readThroughHours(sqlite, q, sql(true), page1) : (sqlite.query(sql(false)).all(page1) as Row[]);
   const hasMore = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
@@ -173,6 +177,51 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
     hasMore,
     nextCursor: hasMore && last ? `${last.timestamp}:${last.id}` : null,
   };
+}
+
+/** Filters usage_records has no index for, but the hourly rollup has (by provider, connection, model). */
+const narrowable = (q: RequestLogQuery) => q.requestId === undefined && (q.provider !== undefined || q.connectionId !== undefined || q.model !== undefined);
+
+/**
+ * A filtered page read through the hourly rollup: its hours with matching requests, newest
+ * first, tell how far back the page's rows can be, and only that time range of usage_records
+ * is read (walking the timestamp index). The rollup counts every request (or every error) of
+ * those hours, whatever else the query asks (a status, a key), so when the range gave too few
+ * rows and older hours remain, it is widened and read again.
+ */
+function readThroughHours(sqlite: Database, q: RequestLogQuery, sql: string, params: Record<string, string | number>): Row[] {
+  const where: string[] = [];
+  const args: Record<string, string | number> = {};
+  if (q.provider !== undefined) (where.push("provider = $provider"), (args.provider = q.provider));
+  if (q.connectionId !== undefined) (where.push("connection_id = $connectionId"), (args.connectionId = q.connectionId));
+  if (q.model !== undefined) (where.push("model = $model"), (args.model = q.model));
+  if (q.from !== undefined) (where.push("bucket >= $from"), (args.from = hourOf(q.from)));
+  if (q.to !== undefined) (where.push("bucket < $to"), (args.to = q.to));
+  if (params.cts !== undefined) (where.push("bucket <= $cts"), (args.cts = params.cts));
+  const counted = sqlite
+    .query(`SELECT bucket, sum(${q.status === "error" ? "errors" : "requests"}) AS n FROM usage_hourly WHERE ${where.join(" AND ")} GROUP BY bucket ORDER BY bucket DESC`)
+    .all(args) as { bucket: number; n: number }[];
+  // When errors are asked for, hours without one hold nothing to read.
+  const hours = counted.filter((h) => h.n > 0);
+  if (hours.length === 0) return [];
+  const stmt = sqlite.query(sql);
+  const limit = params.limit as number;
+  let oldest = 0;
+  let seen = hours[0]!.n;
+  for (let need = (params.offset as number) + limit; ; need = Math.max(need * 4, seen + 1)) {
+    while (seen < need && oldest < hours.length - 1) seen += hours[++oldest]!.n;
+    const rows = stmt.all({ ...params, hoursFrom: hours[oldest]!.bucket, hoursTo: hours[0]!.bucket + HOUR_MS }) as Row[];
+    if (rows.length >= limit || oldest === hours.length - 1) return rows;
+  }
+}
+
+/** When a connection last served a request: its latest hour in the rollup, then that hour's rows. */
+export function lastUseOf(sqlite: Database, connectionId: string): { at: number | null } {
+  const hour = sqlite.query("SELECT max(bucket) AS bucket FROM usage_hourly WHERE connection_id = $id").get({ id: connectionId }) as { bucket: number | null };
+  if (hour.bucket === null) return { at: null };
+  return sqlite
+    .query("SELECT max(timestamp) AS at FROM usage_records WHERE connection_id = $id AND timestamp >= $from AND timestamp < $to")
+    .get({ id: connectionId, from: hour.bucket, to: hour.bucket + HOUR_MS }) as { at: number | null };
 }
 
 /** The latest rows as short lines (GET /api/usage/logs). */

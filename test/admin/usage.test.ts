@@ -6,7 +6,7 @@ import type { UsageEntry } from "../../src/usage/recorder.ts";
 import { DAY_MS, HOUR_MS } from "../../src/usage/rollup.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "../support/fake-openai.ts";
 import { startGateway, type TestGateway } from "../support/gateway.ts";
-import { addConnection, chat, createKey, putSettings, requestLogRows } from "../support/setup.ts";
+import { addConnection, chat, createKey, putSettings, requestLogRows, usageRows } from "../support/setup.ts";
 
 let fake: FakeOpenAi;
 let gw: TestGateway;
@@ -124,6 +124,36 @@ describe("GET /api/usage/request-logs", () => {
     expect(new Set(all).size).toBe(30);
   });
 
+  test("pages filtered by provider, connection or model (read through the hourly rollup) hold the same rows as the whole log filtered", async () => {
+    const everything = (await get(`/api/usage/request-logs?${seeded}&limit=500`)).body.logs as any[];
+    expect(everything).toHaveLength(30);
+    const cases: [string, (l: any) => boolean][] = [
+      ["provider=anthropic", (l) => l.provider === "anthropic"],
+      // The rollup counts 20 openai requests in these hours but only 10 are errors: the range read must widen.
+      ["provider=openai&status=error", (l) => l.provider === "openai" && l.status >= 400],
+      ["provider=openai&status=200", (l) => l.provider === "openai" && l.status === 200],
+      ["connectionId=c1&keyId=kA", (l) => l.connectionId === "c1" && l.keyId === "kA"],
+      ["model=gpt-4o&status=2xx", (l) => l.model === "gpt-4o" && l.status < 300],
+      ["connectionId=c2&status=500", () => false],
+    ];
+    for (const [filter, keep] of cases) {
+      const expected = everything.filter(keep).map((l) => l.requestId);
+      const byCursor: string[] = [];
+      for (let cursor = ""; ; ) {
+        const page = (await get(`/api/usage/request-logs?${seeded}&${filter}&limit=3${cursor}`)).body;
+        byCursor.push(...page.logs.map((l: any) => l.requestId));
+        if (!page.hasMore) break;
+        cursor = `&cursor=${page.nextCursor}`;
+      }
+      expect(byCursor).toEqual(expected);
+      const byOffset = (await get(`/api/usage/request-logs?${seeded}&${filter}&limit=4&offset=5`)).body;
+      expect(byOffset.logs.map((l: any) => l.requestId)).toEqual(expected.slice(5, 9));
+      expect(byOffset.hasMore).toBe(expected.length > 9);
+    }
+    // A connection's last use comes from its latest hour in the rollup.
+    expect((await get("/api/usage/c2")).body.lastUsedAt).toBe(new Date(DAY0 + 9 * DAY_MS + 12 * HOUR_MS).toISOString());
+  });
+
   test("filters: provider, key, connection, status class or code", async () => {
     const n = async (f: string) => (await get(`/api/usage/request-logs?${seeded}&limit=500&${f}`)).body.logs.length;
     expect(await n("provider=anthropic")).toBe(10);
@@ -147,7 +177,9 @@ describe("costs of real requests", () => {
     // gpt-4o-mini: $0.15 in, $0.60 out per 1M tokens (src/usage/prices.ts).
     expect(body.costUsd).toBeCloseTo((usage.prompt_tokens * 0.15 + usage.completion_tokens * 0.6) / 1e6, 12);
     expect(body).toMatchObject({ requestId: id, provider: "openai", model: "gpt-4o-mini", costEstimated: false, status: 200, connectionId: conn.id });
-    expect(body.attempts).toHaveLength(1);
+    // One plain attempt is stored as its latency and read back whole.
+    expect(body.attempts).toEqual([{ provider: "openai", model: "gpt-4o-mini", connectionId: conn.id, status: 200, latencyMs: expect.any(Number) }]);
+    expect(usageRows(gw).find((r) => r.request_id === id).attempts).toBe(String(body.attempts[0].latencyMs));
     const today = await get(`/api/usage/${conn.id}`);
     expect(today.status).toBe(200);
     expect(today.body).toMatchObject({ connectionId: conn.id, provider: "openai", name: "openai-test" });

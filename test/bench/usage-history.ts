@@ -104,6 +104,9 @@ try {
   await time("GET /api/usage/conn-3 (one connection)", "/api/usage/conn-3");
   await time("GET /api/usage/request-logs (first page of 50)", "/api/usage/request-logs");
   await time("GET /api/usage/request-logs?keyId=… (page at offset 5000)", "/api/usage/request-logs?keyId=key-7&offset=5000");
+  // No index on provider or connection: these read the hours the rollup names (src/usage/request-logs.ts).
+  await time("GET /api/usage/request-logs?provider=… (offset 5000)", "/api/usage/request-logs?provider=groq&offset=5000");
+  await time("GET /api/usage/request-logs?connectionId=…&status=500", "/api/usage/request-logs?connectionId=conn-3&status=500");
   console.log(`\nfor comparison, the same month by day straight from usage_records (GROUP BY, no rollup): ${rawGroupBy(databasePath(dataDir), now)} ms`);
   services.close();
 } finally {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import pkg from "../../package.json";
 import journal from "../../drizzle/meta/_journal.json";
 import { OPTIONS } from "../../src/config.ts";
+import { expandAttempts } from "../../src/usage/attempts-column.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "../support/fake-openai.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
@@ -344,7 +345,8 @@ describe("a running binary", () => {
       ]);
       for (const r of rows) expect(r.total_tokens).toBeGreaterThan(0);
       // The request-log detail is in the same rows.
-      expect(db.query("SELECT method, json_array_length(attempts) AS tried FROM usage_records ORDER BY id").all()).toEqual([
+      const detail = db.query("SELECT method, attempts, provider, model, connection_id, status FROM usage_records ORDER BY id").all() as any[];
+      expect(detail.map((r) => ({ method: r.method, tried: expandAttempts(r.attempts, r).length }))).toEqual([
         { method: "POST", tried: 1 },
         { method: "POST", tried: 1 },
         { method: "POST", tried: 1 },

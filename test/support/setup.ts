@@ -1,6 +1,7 @@
 // Configuration through the public control plane, as an operator would do it.
 import { expect } from "bun:test";
 import type { TestGateway } from "./gateway.ts";
+import { expandAttempts } from "../../src/usage/attempts-column.ts";
 
 export async function addConnection(
   gw: TestGateway,
@@ -52,7 +53,11 @@ export function usageRows(gw: TestGateway): any[] {
   return gw.services.db.$client.query("SELECT * FROM usage_records ORDER BY id").all();
 }
 
-/** The same rows: the request-log detail (attempts, error, user agent, bodies) is in usage_records too. */
+/**
+ * The same rows as the request log reads them: the detail (attempts, error, user agent, bodies)
+ * is in usage_records too; `attempts` is the full list as JSON (a single plain attempt is stored
+ * as its latency alone, src/usage/attempts-column.ts).
+ */
 export function requestLogRows(gw: TestGateway): any[] {
-  return usageRows(gw);
+  return usageRows(gw).map((r) => ({ ...r, attempts: JSON.stringify(expandAttempts(r.attempts, r)) }));
 }
