@@ -1,7 +1,7 @@
 // Usage rows are queued in memory and written in batches, one transaction each, so the
 // gateway's request path never waits on the disk. With a database file the writes happen on
 // a writer thread with its own SQLite connection (usage-writer-worker.ts): under load they
-// cost the event loop only a JSON.stringify per row (row-queue.ts). An in-memory database (or a thread
+// cost the event loop only filling a row's columns (row-columns.ts). An in-memory database (or a thread
 // that failed) is written in small slices on the event loop instead. Shutdown calls close().
 import type { Db } from "../db/client.ts";
 import { compactAttempts } from "./attempts-column.ts";
@@ -28,7 +28,7 @@ const FLUSH_WAIT_MS = 10_000;
 /** After this long without a recorded request, memory used by the burst is handed back once. */
 const IDLE_COLLECT_MS = 5_000;
 
-/** A slice sent to the writer thread, kept (as its JSON) until the thread confirms it: read back only when budgets ask for unwritten rows or the thread dies. */
+/** A slice sent to the writer thread, kept until the thread confirms it: read back only when budgets ask for unwritten rows or the thread dies. */
 interface Shipped extends Slice {
   seq: number;
 }
@@ -109,7 +109,7 @@ export class SqliteUsageSink implements UsageSink {
   /** Hands every queued row to the writer thread, in slices of one transaction each. */
   private ship(): void {
     const thread = this.thread!;
-    for (let slice = this.queue.take(); slice; slice = this.queue.take()) this.shipped.push({ ...slice, seq: thread.write(slice.json) });
+    for (let slice = this.queue.take(); slice; slice = this.queue.take()) this.shipped.push({ ...slice, seq: thread.write(slice.wire) });
   }
 
   /** Forgets the shipped slices the writer thread has committed. */

@@ -1,48 +1,43 @@
-// Finished requests waiting for the batched write, kept as JSON text in slices of one
-// transaction each. A row is stringified the moment it is recorded, so the row object is
-// garbage as soon as its request is done: a queue of objects kept a second's worth of them (each
-// with its attempts array) alive through young collections until the flush. Measured against
-// that queue under the benchmark's load: recording cost 2.4–5.3% of throughput instead of
-// 9.4–12.6% (docs/BENCHMARKS.md).
+// Finished requests waiting for the batched write, in slices of one transaction each, stored in
+// columns (row-columns.ts) the moment they are recorded: no row object outlives its request,
+// and a slice is ready to cross to the writer thread as it is.
+import { decodeRows, mergeSteps, SliceBuilder, StringIntern, type WireSlice } from "./row-columns.ts";
 import type { UsageEntry } from "./usage-writes.ts";
 
-/** A JSON array of rows, ready to be sent to the writer thread or parsed for an inline write. */
+/** A slice of rows: what the writer thread is sent, and the string table to read it here. */
 export interface Slice {
-  json: string;
+  wire: WireSlice;
+  table: readonly string[];
   rows: number;
 }
 
 export class RowQueue {
   private readonly full: Slice[] = [];
   private fullRows = 0;
-  /** Rows of the slice being filled, comma-separated (a rope until it is read). */
-  private open = "";
-  private openRows = 0;
+  private readonly intern: StringIntern;
+  private open: SliceBuilder | null = null;
   dropped = 0;
 
   constructor(
     private readonly sliceRows: number,
     /** Above this many rows the oldest slice is dropped (and counted) rather than growing without bound. */
     private readonly maxRows: number,
-  ) {}
+    /** Size of the string table (row-columns.ts); small only in tests. */
+    maxStrings?: number,
+  ) {
+    this.intern = new StringIntern(maxStrings);
+  }
 
   get length(): number {
-    return this.fullRows + this.openRows;
+    return this.fullRows + (this.open?.rows ?? 0);
   }
 
   push(entry: UsageEntry): void {
-    let json: string;
-    try {
-      json = JSON.stringify(entry);
-    } catch (err) {
-      // A row that cannot be serialized must not fail the request that made it; it is counted.
-      this.dropped++;
-      console.error(`[usage] a usage row could not be queued: ${(err as Error).message}`);
-      return;
-    }
-    this.open = this.openRows === 0 ? json : `${this.open},${json}`;
-    if (++this.openRows >= this.sliceRows) this.closeOpen();
-    while (this.length > this.maxRows && this.full.length > 0) this.dropped += this.take()!.rows;
+    const open = (this.open ??= new SliceBuilder(this.sliceRows, this.intern));
+    // A row that cannot be serialized must not fail the request that made it; it is counted.
+    if (!open.add(entry)) this.dropped++;
+    else if (open.rows >= this.sliceRows) this.closeOpen();
+    while (this.length > this.maxRows && this.full.length > 0) this.dropOldest();
   }
 
   /** The oldest slice, taken off the queue (the one being filled when it is all there is). */
@@ -62,19 +57,29 @@ export class RowQueue {
   /** Every queued row as an object, oldest first (budgets read unwritten spend from them). */
   entries(): UsageEntry[] {
     const out = this.full.flatMap(parseSlice);
-    if (this.openRows > 0) out.push(...(JSON.parse(`[${this.open}]`) as UsageEntry[]));
+    if (this.open) out.push(...this.open.peek());
     return out;
   }
 
   private closeOpen(): void {
-    if (this.openRows === 0) return;
-    this.full.push({ json: `[${this.open}]`, rows: this.openRows });
-    this.fullRows += this.openRows;
-    this.open = "";
-    this.openRows = 0;
+    if (!this.open || this.open.rows === 0) return;
+    const { wire, table } = this.open.close();
+    this.full.push({ wire, table, rows: wire.rows });
+    this.fullRows += wire.rows;
+    this.open = null;
+  }
+
+  /** The rows go, the strings they introduced stay on their way to the writer thread. */
+  private dropOldest(): void {
+    const slice = this.full.shift()!;
+    this.fullRows -= slice.rows;
+    this.dropped += slice.rows;
+    const next = this.full[0];
+    if (next) next.wire.step = mergeSteps(slice.wire.step, next.wire.step);
+    else this.intern.carry(slice.wire.step);
   }
 }
 
 export function parseSlice(slice: Slice): UsageEntry[] {
-  return JSON.parse(slice.json) as UsageEntry[];
+  return decodeRows(slice.wire, slice.table);
 }

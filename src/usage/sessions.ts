@@ -24,10 +24,13 @@ interface ClientInfo {
 }
 
 interface RecentClient extends ClientInfo {
+  key: string;
   apiKeyId: string | null;
   clientFormat: string;
   lastModel: string | null;
   lastSeen: number;
+  /** Order of last use (lastSeen can tie within a millisecond). */
+  order: number;
   requests: number;
   tokens: number;
   costUsd: number;
@@ -39,6 +42,9 @@ const MAX_ACTIVE = 100_000;
 export class SessionTracker {
   private readonly active = new Map<string, { rec: LiveRecord; client: ClientInfo }>();
   private readonly recent = new Map<string, RecentClient>();
+  /** The client of the last finished request. */
+  private last: RecentClient | null = null;
+  private seen = 0;
 
   begin(rec: LiveRecord, client: ClientInfo): void {
     // A record that never finished (a bug elsewhere) must not grow this map without end.
@@ -51,21 +57,34 @@ export class SessionTracker {
     this.active.delete(requestId);
     if (!entry) return;
     const { client } = entry;
-    const key = `${row.apiKeyId ?? ""}|${row.clientFormat}|${client.userAgent ?? ""}|${client.clientIp ?? ""}`;
-    const prev = this.recent.get(key);
-    this.recent.delete(key); // re-insert: Map order is the LRU order
-    this.recent.set(key, {
-      apiKeyId: row.apiKeyId ?? null,
-      clientFormat: row.clientFormat,
-      userAgent: client.userAgent,
-      clientIp: client.clientIp,
-      lastModel: row.requestedModel ?? row.model ?? null,
-      lastSeen: Date.now(),
-      requests: (prev?.requests ?? 0) + 1,
-      tokens: (prev?.tokens ?? 0) + (row.totalTokens ?? 0),
-      costUsd: (prev?.costUsd ?? 0) + (row.costUsd ?? 0),
-    });
-    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value!);
+    const apiKeyId = row.apiKeyId ?? null;
+    // Under load most requests come from the client before them: compared before any key is built.
+    const last = this.last;
+    let c: RecentClient | undefined;
+    if (last && last.apiKeyId === apiKeyId && last.clientFormat === row.clientFormat && last.userAgent === client.userAgent && last.clientIp === client.clientIp && this.recent.has(last.key)) c = last;
+    else {
+      const key = `${apiKeyId ?? ""}|${row.clientFormat}|${client.userAgent ?? ""}|${client.clientIp ?? ""}`;
+      c = this.recent.get(key);
+      if (!c) {
+        c = { key, apiKeyId, clientFormat: row.clientFormat, userAgent: client.userAgent, clientIp: client.clientIp, lastModel: null, lastSeen: 0, order: 0, requests: 0, tokens: 0, costUsd: 0 };
+        if (this.recent.size >= MAX_RECENT) this.evictOldest();
+        this.recent.set(key, c);
+      }
+    }
+    this.last = c;
+    c.lastModel = row.requestedModel ?? row.model ?? null;
+    c.lastSeen = Date.now();
+    c.order = ++this.seen;
+    c.requests++;
+    c.tokens += row.totalTokens ?? 0;
+    c.costUsd += row.costUsd ?? 0;
+  }
+
+  /** Only when a new client arrives with the list full: a scan of MAX_RECENT entries. */
+  private evictOldest(): void {
+    let oldest: RecentClient | null = null;
+    for (const c of this.recent.values()) if (!oldest || c.order < oldest.order) oldest = c;
+    this.recent.delete(oldest!.key);
   }
 
   get inFlight(): number {
@@ -98,7 +117,7 @@ export class SessionTracker {
     });
     const byApiKey: Record<string, number> = {};
     for (const s of sessions) byApiKey[s.keyId ?? "anonymous"] = (byApiKey[s.keyId ?? "anonymous"] ?? 0) + 1;
-    const recentClients = [...this.recent.values()].reverse().map((c) => ({
+    const recentClients = [...this.recent.values()].sort((a, b) => b.order - a.order).map((c) => ({
       keyId: c.apiKeyId,
       keyName: c.apiKeyId ? (keyNames.get(c.apiKeyId) ?? null) : null,
       clientFormat: c.clientFormat,

@@ -1,7 +1,8 @@
 // The usage writer thread. The gateway's event loop only queues finished requests; batches
-// arrive here as JSON text (a string crosses threads far cheaper than a structured clone of
-// hundreds of objects) and are written through this thread's own SQLite connection, so the
-// inserts, index updates, rollups and WAL checkpoints never take time from request handling.
+// arrive here in columns (row-columns.ts: two typed arrays and a few strings cross threads far
+// cheaper than a structured clone of hundreds of objects, or their JSON) and are written
+// through this thread's own SQLite connection, so the inserts, index updates, rollups and WAL
+// checkpoints never take time from request handling.
 //
 // Operations are applied strictly in order. After each one the shared `done` counter is set
 // to its sequence number and notified: the owner can wait on it synchronously (a flush before
@@ -10,11 +11,12 @@
 // GIVE_UP_AFTER tries (a database this thread cannot open) marks the thread failed in the
 // shared state, and the owner writes the rows itself.
 import { Database } from "bun:sqlite";
+import { StringMirror, type WireSlice } from "./row-columns.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 
 export type WriterOp =
   | { op: "open"; seq: number; path: string }
-  | { op: "write"; seq: number; json: string }
+  | { op: "write"; seq: number; slice: WireSlice }
   | { op: "close"; seq: number }
   | { op: "gc"; seq: number };
 
@@ -31,7 +33,9 @@ declare const self: Worker;
 
 let done: Int32Array | null = null;
 let writer: UsageBatchWriter | null = null;
-const ops: WriterOp[] = [];
+/** Operations waiting, a write's rows decoded on arrival (once: a retried write reuses them). */
+const ops: (WriterOp & { rows?: UsageEntry[] })[] = [];
+const strings = new StringMirror();
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let failures = 0;
 let gaveUp = false;
@@ -49,7 +53,7 @@ function open(path: string): UsageBatchWriter {
   return new UsageBatchWriter(db);
 }
 
-function apply(op: WriterOp): void {
+function apply(op: WriterOp & { rows?: UsageEntry[] }): void {
   if (op.op === "open") {
     writer?.client.close(true);
     writer = open(op.path);
@@ -60,7 +64,7 @@ function apply(op: WriterOp): void {
     writer = null;
   } else {
     if (!writer) throw new Error("usage database is not open");
-    writer.write(JSON.parse(op.json) as UsageEntry[]);
+    writer.write(op.rows!);
   }
 }
 
@@ -96,6 +100,6 @@ self.onmessage = (event: MessageEvent<WriterInit | WriterOp>) => {
     done = new Int32Array(msg.done);
     return;
   }
-  ops.push(msg);
+  ops.push(msg.op === "write" ? { ...msg, rows: strings.decode(msg.slice) } : msg);
   if (!retryTimer && !gaveUp) drain();
 };

@@ -1,6 +1,7 @@
 // The owner's side of the usage writer thread (usage-writer-worker.ts): numbered operations
 // posted in order, and a shared counter of the last one done that can be read at any time or
 // waited on synchronously (Atomics.wait), so a flush is still a plain function call.
+import type { WireSlice } from "./row-columns.ts";
 import type { WriterOp } from "./usage-writer-worker.ts";
 
 type OpBody = WriterOp extends infer T ? (T extends WriterOp ? Omit<T, "seq"> : never) : never;
@@ -35,8 +36,9 @@ export class WriterThread {
     return this.post({ op: "open", path });
   }
 
-  write(json: string): number {
-    return this.post({ op: "write", json });
+  /** Slices must be written in the order they were closed (their string table steps build on each other). */
+  write(slice: WireSlice): number {
+    return this.post({ op: "write", slice });
   }
 
   close(): number {

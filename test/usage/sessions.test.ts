@@ -1,0 +1,45 @@
+import { expect, test } from "bun:test";
+import { SessionTracker, type LiveRecord } from "../../src/usage/sessions.ts";
+import type { UsageRow } from "../../src/usage/recorder.ts";
+
+let n = 0;
+function finish(t: SessionTracker, client: { ua: string; ip?: string; key?: string }, tokens = 10) {
+  const rec: LiveRecord = { requestId: `r${n++}`, timestamp: 0, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", apiKeyId: client.key ?? null, requestedModel: `m${n}`, provider: null, model: null, stream: false, streamChunks: 0 };
+  t.begin(rec, { userAgent: client.ua, clientIp: client.ip ?? "127.0.0.1" });
+  const row: UsageRow = { requestId: rec.requestId, timestamp: 0, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1, apiKeyId: rec.apiKeyId, requestedModel: rec.requestedModel, totalTokens: tokens, costUsd: 0.5 };
+  t.end(rec.requestId, row);
+}
+const recent = (t: SessionTracker) => t.snapshot(new Map(), () => false).recentClients;
+
+test("recent clients: one entry per client, most recent first, counts added up", () => {
+  const t = new SessionTracker();
+  finish(t, { ua: "a" });
+  finish(t, { ua: "a" });
+  finish(t, { ua: "b" });
+  finish(t, { ua: "a", ip: "10.0.0.2" });
+  finish(t, { ua: "a", key: "k1" });
+  finish(t, { ua: "b" }, 5);
+  expect(recent(t).map((c) => [c.userAgent, c.clientIp, c.keyId, c.requests, c.tokens])).toEqual([
+    ["b", "127.0.0.1", null, 2, 15],
+    ["a", "127.0.0.1", "k1", 1, 10],
+    ["a", "10.0.0.2", null, 1, 10],
+    ["a", "127.0.0.1", null, 2, 20],
+  ]);
+  expect(recent(t)[0]).toMatchObject({ lastModel: `m${n}`, costUsd: 1 });
+  expect(t.inFlight).toBe(0);
+});
+
+test("past 200 clients the least recently seen one goes, however often it was seen before", () => {
+  const t = new SessionTracker();
+  for (let i = 0; i < 5; i++) finish(t, { ua: "old-but-busy" });
+  for (let i = 0; i < 199; i++) finish(t, { ua: `c${i}` });
+  finish(t, { ua: "c0" }); // c0 is recent again
+  finish(t, { ua: "newcomer" });
+  const agents = recent(t).map((c) => c.userAgent);
+  expect(agents).toHaveLength(200);
+  expect(agents).not.toContain("old-but-busy");
+  expect(agents.slice(0, 2)).toEqual(["newcomer", "c0"]);
+  finish(t, { ua: "another" });
+  expect(recent(t).map((c) => c.userAgent)).not.toContain("c1");
+  expect(recent(t).find((c) => c.userAgent === "c0")!.requests).toBe(2);
+});
