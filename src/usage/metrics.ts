@@ -42,6 +42,8 @@ export class GatewayMetrics {
   private readonly collectors: (() => string)[] = [];
   /** provider → model → client format → status → the series its requests update. */
   private readonly byKind = new Map<string, Map<string, Map<string, Map<number, RequestSeries>>>>();
+  /** The previous request's kind: under load most requests are of the same kind as the one before. */
+  private last: { provider: string; model: string; clientFormat: string; status: number; series: RequestSeries } | null = null;
 
   /** Renders extra metric families (already in exposition format) at each scrape. */
   addCollector(collect: () => string): void {
@@ -70,6 +72,14 @@ export class GatewayMetrics {
    * the first time it is added to, as before: /metrics lists only what happened.
    */
   private seriesOf(provider: string, model: string, clientFormat: string, status: number): RequestSeries {
+    const last = this.last;
+    if (last && last.provider === provider && last.model === model && last.clientFormat === clientFormat && last.status === status) return last.series;
+    const series = this.lookUp(provider, model, clientFormat, status);
+    this.last = { provider, model, clientFormat, status, series };
+    return series;
+  }
+
+  private lookUp(provider: string, model: string, clientFormat: string, status: number): RequestSeries {
     let byModel = this.byKind.get(provider);
     if (!byModel) this.byKind.set(provider, (byModel = new Map()));
     let byFormat = byModel.get(model);

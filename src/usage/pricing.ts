@@ -58,6 +58,8 @@ const keyOf = (provider: string, model: string) => `${provider}\u0000${model}`;
 export class PriceBook {
   private overrides = new Map<string, Map<string, ModelPrice>>();
   private memo = new Map<string, ResolvedPrice | null>();
+  /** The last lookup, valid while its memo is the current one (reload() replaces it). */
+  private last: { provider: string; model: string; hit: ResolvedPrice | null; memo: Map<string, ResolvedPrice | null> } | null = null;
 
   constructor(private readonly db: Db) {
     this.reload();
@@ -82,6 +84,9 @@ export class PriceBook {
 
   /** The price for a provider's model, or null when nothing prices it. */
   resolve(provider: string, model: string): ResolvedPrice | null {
+    // Under load most requests ask for the model the previous one did: no key string built.
+    const last = this.last;
+    if (last && last.provider === provider && last.model === model && last.memo === this.memo) return last.hit;
     const key = keyOf(provider, model);
     let hit = this.memo.get(key);
     if (hit === undefined) {
@@ -90,6 +95,7 @@ export class PriceBook {
       if (this.memo.size > 10_000) this.memo.clear();
       this.memo.set(key, hit);
     }
+    this.last = { provider, model, hit, memo: this.memo };
     return hit;
   }
 

@@ -117,7 +117,10 @@ export class SqliteUsageSink implements UsageSink {
     if (!this.thread || this.shipped.length === 0) return;
     const done = this.thread.done();
     let n = 0;
-    while (n < this.shipped.length && this.shipped[n]!.seq <= done) this.written += this.shipped[n++]!.rows;
+    for (; n < this.shipped.length && this.shipped[n]!.seq <= done; n++) {
+      this.written += this.shipped[n]!.rows;
+      this.queue.recycle(this.shipped[n]!);
+    }
     if (n > 0) this.shipped.splice(0, n);
   }
 
@@ -179,6 +182,7 @@ export class SqliteUsageSink implements UsageSink {
     try {
       this.inline.write(parseSlice(slice));
       this.written += slice.rows;
+      this.queue.recycle(slice);
       return true;
     } catch (err) {
       // Put the slice back and retry on the next tick (e.g. SQLITE_BUSY during a backup).

@@ -39,6 +39,17 @@ export interface TableStep {
   added: string[];
 }
 
+/** A slice's two column arrays. */
+export interface Columns {
+  numbers: Float64Array;
+  shared: Uint32Array;
+}
+
+/** A finished slice's arrays when they are full size (reusable for a slice of `capacity` rows). */
+export function columnsFor(w: WireSlice, capacity: number): Columns | null {
+  return w.numbers.length === capacity * NUMBER_COLUMNS && w.shared.length === capacity * SHARED.length ? { numbers: w.numbers, shared: w.shared } : null;
+}
+
 /** One slice as it is sent to the writer thread. */
 export interface WireSlice {
   rows: number;
@@ -121,11 +132,14 @@ export class SliceBuilder {
   constructor(
     private readonly capacity: number,
     private readonly intern: StringIntern,
+    /** The arrays of a finished slice to reuse (columnsFor): every row's slots are rewritten. */
+    reuse?: Columns,
   ) {
     // Shared memory: a full slice crosses to the writer thread without being copied (a
-    // structured clone of the same arrays took ~4× as long). Nothing writes them once sent.
-    this.numbers = new Float64Array(new SharedArrayBuffer(capacity * NUMBER_COLUMNS * 8));
-    this.shared = new Uint32Array(new SharedArrayBuffer(capacity * SHARED.length * 4));
+    // structured clone of the same arrays took ~4× as long). Nothing writes them once sent,
+    // until the writer has finished with them and they are handed back for reuse.
+    this.numbers = reuse?.numbers ?? new Float64Array(new SharedArrayBuffer(capacity * NUMBER_COLUMNS * 8));
+    this.shared = reuse?.shared ?? new Uint32Array(new SharedArrayBuffer(capacity * SHARED.length * 4));
   }
 
   /** False (nothing added) when the row cannot be stored (a value JSON or a number column refuses). */
