@@ -34,17 +34,21 @@ interface Agg {
 
 export function aggregate(rows: readonly UsageRow[]): Agg[] {
   const groups = new Map<string, Agg>();
+  let g: Agg | undefined;
   for (const r of rows) {
     const bucket = hourOf(r.timestamp);
     const provider = r.provider ?? "";
     const model = r.model ?? "";
     const apiKeyId = r.apiKeyId ?? "";
     const connectionId = r.connectionId ?? "";
-    const key = `${bucket}\u0000${provider}\u0000${model}\u0000${apiKeyId}\u0000${connectionId}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { bucket, provider, model, apiKeyId, connectionId, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, totalTokens: 0, costUsd: 0, estimatedRequests: 0, latencyMsSum: 0 };
-      groups.set(key, g);
+    // Rows in a batch mostly come in runs of one group: the previous row's is checked first.
+    if (!g || g.bucket !== bucket || g.provider !== provider || g.model !== model || g.apiKeyId !== apiKeyId || g.connectionId !== connectionId) {
+      const key = `${bucket}\u0000${provider}\u0000${model}\u0000${apiKeyId}\u0000${connectionId}`;
+      g = groups.get(key);
+      if (!g) {
+        g = { bucket, provider, model, apiKeyId, connectionId, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, totalTokens: 0, costUsd: 0, estimatedRequests: 0, latencyMsSum: 0 };
+        groups.set(key, g);
+      }
     }
     g.requests++;
     if (isErrorStatus(r.status)) g.errors++;

@@ -53,6 +53,16 @@ test("rollup = GROUP BY of the rows, across batches; a rebuild gives the same; p
     // Several flushes, so hours are upserted across batches.
     for (let i = 0; i < 2500; i++) {
       sink.record(entry(i));
+      // Runs of one group too (the aggregation checks the previous row's group first), and
+      // neighbours that differ in one dimension only.
+      if (i % 5 === 0) {
+        let e: UsageEntry = { ...entry(i), requestId: `again-${i}`, latencyMs: 7 };
+        sink.record(e);
+        for (const change of [{ model: "z" }, { apiKeyId: "kz" }, { connectionId: "cz" }, { provider: "pz" }, { timestamp: e.timestamp + HOUR_MS }]) {
+          e = { ...e, ...change, requestId: `${e.requestId}+` };
+          sink.record(e);
+        }
+      }
       if (i % 700 === 0) sink.flush();
     }
     sink.close();
