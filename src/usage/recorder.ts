@@ -5,6 +5,7 @@
 // that failed) is written in small slices on the event loop instead. Shutdown calls close().
 import type { Db } from "../db/client.ts";
 import { compactAttempts } from "./attempts-column.ts";
+import { shrinkHeap } from "./shrink-heap.ts";
 import { parseSlice, RowQueue, type Slice } from "./row-queue.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 import { WriterThread } from "./writer-thread.ts";
@@ -102,8 +103,10 @@ export class SqliteUsageSink implements UsageSink {
     }
     if (this.collected || now - this.quietSince < IDLE_COLLECT_MS || this.queue.length > 0) return;
     this.collected = true;
+    this.reap();
+    this.queue.releaseSpare();
     this.thread?.collect();
-    Bun.gc(true);
+    shrinkHeap();
   }
 
   /** Hands every queued row to the writer thread, in slices of one transaction each. */
@@ -236,3 +239,4 @@ export class SqliteUsageSink implements UsageSink {
     return { queued: this.queue.length + this.shipped.reduce((n, s) => n + s.rows, 0), written: this.written, dropped: this.queue.dropped };
   }
 }
+

@@ -65,6 +65,11 @@ export class RowQueue {
     if (columns && this.spare.length < MAX_SPARE) this.spare.push(columns);
   }
 
+  /** Once traffic stops: the spare arrays go back to the allocator. */
+  releaseSpare(): void {
+    this.spare.length = 0;
+  }
+
   /** Every queued row as an object, oldest first (budgets read unwritten spend from them). */
   entries(): UsageEntry[] {
     const out = this.full.flatMap(parseSlice);

@@ -12,6 +12,7 @@
 // shared state, and the owner writes the rows itself.
 import { Database } from "bun:sqlite";
 import { StringMirror, type WireSlice } from "./row-columns.ts";
+import { shrinkHeap } from "./shrink-heap.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 
 export type WriterOp =
@@ -58,7 +59,7 @@ function apply(op: WriterOp & { rows?: UsageEntry[] }): void {
     writer?.client.close(true);
     writer = open(op.path);
   } else if (op.op === "gc") {
-    Bun.gc(true);
+    shrinkHeap();
   } else if (op.op === "close") {
     writer?.client.close(true);
     writer = null;
