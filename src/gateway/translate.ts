@@ -8,7 +8,7 @@ import type { Services } from "../services.ts";
 import type { ConnectionRuntime } from "../store/config-store.ts";
 import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
 import { clientErrorResponse } from "./client-errors.ts";
-import type { RequestRecord } from "./request-record.ts";
+import type { Attempt, RequestRecord } from "./request-record.ts";
 import type { Target } from "./resolve.ts";
 import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
 import { errorInBody, upstreamError } from "./upstream-error.ts";
@@ -41,14 +41,7 @@ export async function sendAndRecord(
 ): Promise<UpstreamResult> {
   const { target, conn, rec, services } = input;
   const started = performance.now();
-  const attempt = { provider: target.provider.id, model: target.model, connectionId: conn.id || null, status: 0, latencyMs: 0 } as {
-    provider: string;
-    model: string;
-    connectionId: string | null;
-    status: number;
-    latencyMs: number;
-    error?: string;
-  };
+  const attempt: Attempt = { provider: target.provider.id, model: target.model, connectionId: conn.id || null, status: 0, latencyMs: 0 };
   rec.attempts.push(attempt);
   // Timeouts come from the provider's resilience profile (/api/resilience), else the CLI flag.
   const profile = services.routing.profile(target.provider.id);

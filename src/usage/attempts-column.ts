@@ -4,18 +4,8 @@
 // back as the one-attempt list. The full list was ~100 of a row's ~550 bytes, written for
 // every request (docs/BENCHMARKS.md, issue 6).
 
-/** An attempt as recorded (src/gateway/request-record.ts Attempt), seen structurally. */
-interface StoredAttempt {
-  provider: string;
-  model: string;
-  connectionId: string | null;
-  status: number;
-  latencyMs: number;
-  error?: string;
-  reason?: string;
-  skipped?: boolean;
-  units?: unknown;
-}
+// Type only: the gateway's record of an attempt, the one this column stores.
+import type { Attempt } from "../gateway/request-record.ts";
 
 /** The row's own fields an implicit attempt is rebuilt from (camelCase or column names). */
 interface RowTarget {
@@ -28,7 +18,7 @@ interface RowTarget {
 /** The value to store: the attempts, or the one attempt's latency when the row says the rest. */
 export function compactAttempts(attempts: unknown[] | number | undefined, row: RowTarget): unknown[] | number | undefined {
   if (!Array.isArray(attempts) || attempts.length !== 1) return attempts;
-  const a = attempts[0] as StoredAttempt;
+  const a = attempts[0] as Attempt;
   if (a.provider !== row.provider || a.model !== row.model || a.status !== row.status) return attempts;
   if ((a.connectionId ?? null) !== (row.connectionId ?? null) || typeof a.latencyMs !== "number") return attempts;
   // The Attempt fields beyond the plain five (a for-in over the keys cost ~0.3 µs a request).
