@@ -67,3 +67,24 @@ test("anthropic client, stream → an event stream labelled application/json: tr
   expect(message.content.map((b) => (b.type === "text" ? b.text : b.type))).toEqual(["Hello from fake: whole"]);
   expect(message.stop_reason).toBe("end_turn");
 });
+
+// The whole answer's connection drops before its JSON is complete: nothing has reached the
+// client, so it gets a 502 in its own shape, and the request is logged as that failure.
+test("openai and anthropic clients, stream → a JSON answer cut mid-body: a 502 in the client's shape", async () => {
+  const cut = model("openai", "ignore-stream-broken-stream");
+  const post = (path: string, body: unknown) =>
+    fetch(`${t.m.base}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${t.m.key}` }, body: JSON.stringify(body) });
+  const openai = await post("/v1/chat/completions", { model: cut, stream: true, messages: [{ role: "user", content: "whole" }] });
+  expect(openai.status).toBe(502);
+  const openaiError = (await openai.json()).error;
+  expect(openaiError.code).toBe("upstream_bad_response");
+  expect(openaiError.message).toContain("connection dropped while reading the response");
+  const anthropic = await post("/v1/messages", { model: cut, max_tokens: 64, stream: true, messages: [{ role: "user", content: "whole" }] });
+  expect(anthropic.status).toBe(502);
+  expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "api_error", message: expect.stringContaining("connection dropped") } });
+  const logged = usageRows(t.m.gw).filter((r) => r.model === "gpt-4o-mini-ignore-stream-broken-stream");
+  expect(logged.map((r) => [r.client_format, r.status, r.error_code])).toEqual([
+    ["openai-chat", 502, "upstream_bad_response"],
+    ["anthropic", 502, "upstream_bad_response"],
+  ]);
+});

@@ -7,7 +7,8 @@
 //   "...error-<status>"  → that HTTP status with OpenAI's error body (429 adds retry-after)
 //   "...garbage"         → 200 with an HTML body
 //   "...error-in-body-<status>" → 200 whose body is OpenRouter's error {error:{code:<status>,message,metadata}}
-//   "...broken-stream"   → two chunks, then the TCP connection is cut
+//   "...broken-stream"   → two chunks, then the TCP connection is cut (with ignore-stream:
+//                          two pieces of the JSON body, then the cut)
 //   "...hang"            → headers never come (timeouts, client aborts)
 //   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
 //   "...sse-as-json"     → a normal event stream, labelled application/json
@@ -163,7 +164,7 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
     const toolCalls = [{ id: "call_Qm9vQmFy", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }];
 
     if (body?.stream !== true || model.includes("ignore-stream")) {
-      return Response.json({
+      const completion = {
         id,
         object: "chat.completion",
         created,
@@ -183,7 +184,13 @@ export function startFakeOpenAi(opts: { apiKey?: string; slowMs?: number } = {})
         usage,
         service_tier: "default",
         system_fingerprint: FINGERPRINT,
-      });
+      };
+      if (!model.includes("broken-stream")) return Response.json(completion);
+      // The JSON body in three pieces, the connection cut after two.
+      const text = JSON.stringify(completion);
+      const third = Math.ceil(text.length / 3);
+      const pieces = [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)];
+      return new Response(fakeEventStream(pieces, model, state), { headers: { "content-type": "application/json" } });
     }
 
     const includeUsage = body?.stream_options?.include_usage === true;
