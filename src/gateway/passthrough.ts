@@ -6,8 +6,8 @@ import { GatewayError } from "../errors.ts";
 import type { UpstreamFormatAdapter } from "../formats/types.ts";
 import type { PassthroughContext } from "./client-request.ts";
 import { clientErrorResponse } from "./client-errors.ts";
-import { observingObserver, sendAndRecord, streamResponse, wholeAnswer } from "./translate.ts";
-import { isJsonType, readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
+import { observingObserver, sendAndRecord, streamResponse } from "./translate.ts";
+import { isJsonType, readStreamedAnswer, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 

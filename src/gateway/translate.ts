@@ -1,7 +1,7 @@
 // Cross-format requests: canonical → upstream wire request → fetch → upstream answer →
 // canonical → client wire answer. Streams are translated event by event as bytes arrive.
 import { asGatewayError, GatewayError } from "../errors.ts";
-import type { CanonicalRequest, CanonicalResponse, FinishReason } from "../formats/canonical.ts";
+import type { CanonicalRequest, FinishReason } from "../formats/canonical.ts";
 import type { ClientFormat, ClientStreamContext, StreamReader, StreamWriter, UpstreamFormatAdapter } from "../formats/types.ts";
 import { authHeaders, sendUpstream, upstreamBase, type UpstreamResult } from "../providers/executor.ts";
 import type { Services } from "../services.ts";
@@ -11,9 +11,9 @@ import { clientErrorResponse } from "./client-errors.ts";
 import type { Attempt, RequestRecord } from "./request-record.ts";
 import type { Target } from "./resolve.ts";
 import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
-import { errorInBody, upstreamError } from "./upstream-error.ts";
+import { upstreamError } from "./upstream-error.ts";
 import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
-import { readStreamedAnswer, streamOfWhole } from "./whole-answer.ts";
+import { readStreamedAnswer, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
 import { VERSION } from "../config.ts";
 import { connKeyOf } from "../routing/routing-state.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
@@ -119,22 +119,6 @@ export async function translateRequest(input: TranslateInput): Promise<Response>
   const reader = adapter.createStreamReader();
   const observer = translatingObserver(rec.capture ? rec.capture.tapReader(reader) : reader, client.createStreamWriter(input.streamCtx));
   return streamResponse(input, up, answer.body, observer, client.streamContentType(input.streamCtx), headers);
-}
-
-/** A whole upstream answer in canonical form, recorded (usage row, response cache); a 502 when it is not one. */
-export function wholeAnswer(input: Pick<TranslateInput, "rec" | "target">, adapter: Pick<UpstreamFormatAdapter, "parseResponse">, parsed: unknown): CanonicalResponse {
-  const { rec, target } = input;
-  rec.markFirstByte();
-  let canonicalRes: CanonicalResponse;
-  try {
-    canonicalRes = adapter.parseResponse(parsed);
-  } catch (err) {
-    if (err instanceof GatewayError && err.code === "upstream_error") throw errorInBody(err, target.provider.id);
-    throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
-  }
-  rec.capture?.response(canonicalRes);
-  rec.finish(200, { usage: canonicalRes.usage, finishReason: canonicalRes.finishReason });
-  return canonicalRes;
 }
 
 /** What a stream observer learned, for the usage record. */

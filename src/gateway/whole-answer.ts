@@ -1,13 +1,17 @@
-// A streamed request that did not get a stream back. Some OpenAI-compatible servers ignore
+// Whole answers: a non-streamed upstream answer turned canonical and recorded (wholeAnswer), and
+// a streamed request that did not get a stream back. Some OpenAI-compatible servers ignore
 // `stream` and answer with one JSON body; a captive portal or a proxy's error page answers
 // with HTML. Nothing has reached the client yet in either case, so it still gets what it
 // asked for: the whole answer written as its own kind of stream (from the canonical form, as
 // a cache hit is replayed), or a 502 in its own error shape instead of a web page.
 import { GatewayError } from "../errors.ts";
 import type { CanonicalResponse } from "../formats/canonical.ts";
-import type { ClientFormat, ClientStreamContext } from "../formats/types.ts";
+import type { ClientFormat, ClientStreamContext, UpstreamFormatAdapter } from "../formats/types.ts";
 import { eventsOf } from "../features/cache/replay.ts";
 import type { UpstreamResult } from "../providers/executor.ts";
+import type { RequestRecord } from "./request-record.ts";
+import type { Target } from "./resolve.ts";
+import { errorInBody } from "./upstream-error.ts";
 
 const HTML = /^\s*(text\/html|application\/xhtml\+xml)\b/i;
 const JSON_TYPE = /^\s*application\/json\b/i;
@@ -69,4 +73,20 @@ export function streamOfWhole(client: ClientFormat, streamCtx: ClientStreamConte
     status: 200,
     headers: { ...headers, "content-type": client.streamContentType(streamCtx), "cache-control": "no-cache", "x-accel-buffering": "no" },
   });
+}
+
+/** A whole upstream answer in canonical form, recorded (usage row, response cache); a 502 when it is not one. */
+export function wholeAnswer(input: { rec: RequestRecord; target: Target }, adapter: Pick<UpstreamFormatAdapter, "parseResponse">, parsed: unknown): CanonicalResponse {
+  const { rec, target } = input;
+  rec.markFirstByte();
+  let canonicalRes: CanonicalResponse;
+  try {
+    canonicalRes = adapter.parseResponse(parsed);
+  } catch (err) {
+    if (err instanceof GatewayError && err.code === "upstream_error") throw errorInBody(err, target.provider.id);
+    throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned an unexpected response: ${(err as Error).message}`);
+  }
+  rec.capture?.response(canonicalRes);
+  rec.finish(200, { usage: canonicalRes.usage, finishReason: canonicalRes.finishReason });
+  return canonicalRes;
 }
