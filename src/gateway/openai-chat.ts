@@ -11,7 +11,7 @@ import type { ClientEndpoint, PassthroughContext } from "./client-request.ts";
 import type { RequestRecord } from "./request-record.ts";
 import { relayStream } from "./stream-relay.ts";
 import { sendAndRecord } from "./translate.ts";
-import { isJsonType, readStreamedAnswer, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
+import { isJsonType, readStreamedAnswer, readWholeBody, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
 import { errorInBody, upstreamError } from "./upstream-error.ts";
 import { errorFromBody } from "../formats/openai-chat/response.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
@@ -135,14 +135,7 @@ async function completeJson(
   providerId: string,
   headers: Record<string, string>,
 ): Promise<Response> {
-  let bytes: ArrayBuffer;
-  try {
-    bytes = await res.arrayBuffer();
-  } catch (err) {
-    throw new GatewayError(502, "upstream_bad_response", `[${providerId}] connection dropped while reading the response: ${(err as Error).message}`);
-  } finally {
-    clearTimeout();
-  }
+  const bytes = await readWholeBody(res, clearTimeout, providerId);
   rec.markFirstByte();
   let parsed: any;
   try {

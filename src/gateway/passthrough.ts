@@ -7,7 +7,7 @@ import type { UpstreamFormatAdapter } from "../formats/types.ts";
 import type { PassthroughContext } from "./client-request.ts";
 import { clientErrorResponse } from "./client-errors.ts";
 import { observingObserver, sendAndRecord, streamResponse } from "./translate.ts";
-import { isJsonType, readStreamedAnswer, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
+import { isJsonType, readStreamedAnswer, readWholeBody, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 
@@ -64,14 +64,7 @@ export function passthrough(spec: PassthroughSpec) {
       return streamResponse(ctx, up, answer.body, observingObserver(rec.capture ? rec.capture.tapReader(reader) : reader), contentType, headers);
     }
 
-    let bytes: ArrayBuffer;
-    try {
-      bytes = await res.arrayBuffer();
-    } catch (err) {
-      throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] connection dropped while reading the response: ${(err as Error).message}`);
-    } finally {
-      up.clearTimeout();
-    }
+    const bytes = await readWholeBody(res, up.clearTimeout, target.provider.id);
     rec.markFirstByte();
     let parsed;
     try {

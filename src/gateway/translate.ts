@@ -13,7 +13,7 @@ import type { Target } from "./resolve.ts";
 import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
-import { readStreamedAnswer, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
+import { readStreamedAnswer, readWholeBody, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
 import { VERSION } from "../config.ts";
 import { connKeyOf } from "../routing/routing-state.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
@@ -100,13 +100,13 @@ export async function translateRequest(input: TranslateInput): Promise<Response>
   }
 
   if (!canonical.stream) {
+    // A dropped connection is said as such, not as "not valid JSON".
+    const bytes = await readWholeBody(res, up.clearTimeout, target.provider.id);
     let parsed: unknown;
     try {
-      parsed = await res.json();
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       throw new GatewayError(502, "upstream_bad_response", `[${target.provider.id}] returned a response that is not valid JSON`);
-    } finally {
-      up.clearTimeout();
     }
     const canonicalRes = wholeAnswer(input, adapter, parsed);
     return Response.json(client.renderResponse(canonicalRes, input.streamCtx), { headers });

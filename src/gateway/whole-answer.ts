@@ -18,6 +18,22 @@ const JSON_TYPE = /^\s*application\/json\b/i;
 
 export const isJsonType = (contentType: string) => JSON_TYPE.test(contentType);
 
+const decoder = new TextDecoder();
+
+/**
+ * An upstream answer's whole body; a 502 when the connection drops before its end. The call's
+ * deadline is cleared either way: the answer has come, or failed.
+ */
+export async function readWholeBody(res: Response, clearDeadline: () => void, providerId: string): Promise<ArrayBuffer> {
+  try {
+    return await res.arrayBuffer();
+  } catch (err) {
+    throw new GatewayError(502, "upstream_bad_response", `[${providerId}] connection dropped while reading the response: ${(err as Error).message}`);
+  } finally {
+    clearDeadline();
+  }
+}
+
 export type StreamedAnswer =
   /** A stream (or something only a stream reader can judge): relay it. */
   | { kind: "stream"; body: ReadableStream<Uint8Array> }
@@ -44,14 +60,7 @@ export async function readStreamedAnswer(
     throw new GatewayError(502, "upstream_bad_response", `[${providerId}] answered a streamed request with a web page (${contentType.split(";")[0]!.trim()}), not a stream`);
   }
   if (opts.jsonStream || !JSON_TYPE.test(contentType)) return { kind: "stream", body: res.body };
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (err) {
-    throw new GatewayError(502, "upstream_bad_response", `[${providerId}] connection dropped while reading the response: ${(err as Error).message}`);
-  } finally {
-    up.clearTimeout();
-  }
+  const text = decoder.decode(await readWholeBody(res, up.clearTimeout, providerId));
   let json: unknown;
   try {
     json = JSON.parse(text);

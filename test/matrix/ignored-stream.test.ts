@@ -88,3 +88,17 @@ test("openai and anthropic clients, stream → a JSON answer cut mid-body: a 502
     ["anthropic", 502, "upstream_bad_response"],
   ]);
 });
+
+// The same cut on a request that did not ask for a stream: said as a dropped connection on
+// every path (the translated one used to call it "not valid JSON").
+test("openai and anthropic clients, no stream → a JSON answer cut mid-body: a 502 that says the connection dropped", async () => {
+  const cut = model("openai", "broken-stream");
+  const post = (path: string, body: unknown) =>
+    fetch(`${t.m.base}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${t.m.key}` }, body: JSON.stringify(body) });
+  const openai = await post("/v1/chat/completions", { model: cut, messages: [{ role: "user", content: "whole" }] });
+  expect(openai.status).toBe(502);
+  expect((await openai.json()).error.message).toContain("connection dropped while reading the response");
+  const anthropic = await post("/v1/messages", { model: cut, max_tokens: 64, messages: [{ role: "user", content: "whole" }] });
+  expect(anthropic.status).toBe(502);
+  expect((await anthropic.json()).error.message).toContain("connection dropped while reading the response");
+});

@@ -7,8 +7,8 @@
 //   "...error-<status>"  → that HTTP status with OpenAI's error body (429 adds retry-after)
 //   "...garbage"         → 200 with an HTML body
 //   "...error-in-body-<status>" → 200 whose body is OpenRouter's error {error:{code:<status>,message,metadata}}
-//   "...broken-stream"   → two chunks, then the TCP connection is cut (with ignore-stream:
-//                          two pieces of the JSON body, then the cut)
+//   "...broken-stream"   → two chunks, then the TCP connection is cut (not streamed, or with
+//                          ignore-stream: two pieces of the JSON body, then the cut)
 //   "...hang"            → headers never come (timeouts, client aborts)
 //   "...slow-stream"     → first chunk, then a pause of `slowMs` before the rest
 //   "...sse-as-json"     → a normal event stream, labelled application/json

@@ -1,4 +1,9 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase } from "../../src/db/client.ts";
+import { WriterThread } from "../../src/usage/writer-thread.ts";
 import { StringMirror } from "../../src/usage/row-columns.ts";
 import { parseSlice, RowQueue, type Slice } from "../../src/usage/row-queue.ts";
 import type { UsageEntry } from "../../src/usage/recorder.ts";
@@ -115,4 +120,24 @@ describe("usage rows in columns", () => {
     const [, second] = drain(q);
     expect(() => new StringMirror().decode(second!.wire)).toThrow("out of step");
   });
+});
+
+test("a writer thread handed a slice out of step with its string table fails over instead of writing wrong strings", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-columns-"));
+  const path = join(dir, "u.sqlite");
+  openDatabase(path).$client.close();
+  const failed = Promise.withResolvers<Error>();
+  const thread = new WriterThread(path, failed.resolve);
+  try {
+    const q = new RowQueue(1, 100);
+    q.push({ ...sparse, requestId: "a", userAgent: "one" });
+    q.push({ ...sparse, requestId: "b", userAgent: "two" });
+    const [, second] = drain(q);
+    thread.write(second!.wire); // the first slice, which added "one", never sent
+    const err = await Promise.race([failed.promise, Bun.sleep(5000).then(() => null)]);
+    expect(err?.message).toContain("out of step");
+  } finally {
+    thread.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
