@@ -43,6 +43,8 @@ export class RequestRecord {
   capture: ResponseCapture | null = null;
   private readonly userAgent: string | null;
   private readonly clientIp: string | null;
+  /** This request's entry in the sessions list (UsageAccounting.begin). */
+  private readonly session: number;
   private done = false;
   private finishHooks: ((status: number) => void)[] = [];
 
@@ -54,7 +56,7 @@ export class RequestRecord {
   ) {
     this.userAgent = request.headers.get("user-agent");
     this.clientIp = clientOf(request) ?? null;
-    services.accounting.begin(this, { userAgent: this.userAgent, clientIp: this.clientIp });
+    this.session = services.accounting.begin(this, { userAgent: this.userAgent, clientIp: this.clientIp });
   }
 
   elapsed(): number {
@@ -111,6 +113,7 @@ export class RequestRecord {
       reachedUpstream: this.attempts.some((a) => a.status >= 200 && a.status < 300),
       streamChunks: this.streamChunks,
       estimateInputTokens: this.estimateInputTokens,
+      session: this.session,
     });
   }
 }

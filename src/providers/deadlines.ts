@@ -1,7 +1,8 @@
-// Time limits for upstream calls without a timer per call. Creating and clearing two
-// setTimeouts per request cost the gateway ~5 µs of CPU per request under load (measured with
-// the benchmark); a Set entry costs next to nothing. One sweep timer runs while any deadline is
-// pending, so a limit fires at most SWEEP_MS late — limits are ≥ 100 ms (resilience-config.ts).
+// Time limits for upstream calls without a timer per call: one sweep timer runs while any
+// limit is pending, so a limit fires at most SWEEP_MS late — limits are ≥ 100 ms
+// (resilience-config.ts). Pending limits sit in array slots, not a Set (src/slots.ts says why).
+import { Slots } from "../slots.ts";
+
 const SWEEP_MS = 20;
 
 interface Deadline {
@@ -9,14 +10,14 @@ interface Deadline {
   fire: () => void;
 }
 
-const pending = new Set<Deadline>();
+const pending = new Slots<Deadline>();
 let timer: ReturnType<typeof setInterval> | null = null;
 
 function sweep(): void {
   const now = performance.now();
-  for (const d of pending) {
+  for (const [slot, d] of pending.entries()) {
     if (d.at > now) continue;
-    pending.delete(d);
+    pending.remove(slot, d);
     d.fire();
   }
   if (pending.size === 0 && timer) {
@@ -28,14 +29,14 @@ function sweep(): void {
 /** Calls `fire` once, `ms` from now, unless the returned function is called first. */
 export function deadline(ms: number, fire: () => void): () => void {
   const d: Deadline = { at: performance.now() + ms, fire };
-  pending.add(d);
+  const slot = pending.add(d);
   if (!timer) {
     timer = setInterval(sweep, SWEEP_MS);
     // A pending limit must not keep the process alive on its own (shutdown drains requests).
     (timer as { unref?: () => void }).unref?.();
   }
   return () => {
-    pending.delete(d);
+    pending.remove(slot, d);
   };
 }
 

@@ -32,6 +32,8 @@ export interface FinishContext {
   reachedUpstream: boolean;
   streamChunks: number;
   estimateInputTokens?: () => number;
+  /** What begin() returned for this request. */
+  session: number;
 }
 
 export class UsageAccounting {
@@ -62,9 +64,9 @@ export class UsageAccounting {
     this.budgets.load();
   }
 
-  /** A gateway request started (sessions list it until it finishes). */
-  begin(rec: LiveRecord, client: { userAgent: string | null; clientIp: string | null }): void {
-    this.sessions.begin(rec, client);
+  /** A gateway request started (sessions list it until it finishes); the number goes back in record()'s context. */
+  begin(rec: LiveRecord, client: { userAgent: string | null; clientIp: string | null }): number {
+    return this.sessions.begin(rec, client);
   }
 
   /** Budget admission for a request about to be routed; throws the 429 (see budget.ts). */
@@ -76,7 +78,7 @@ export class UsageAccounting {
   record(row: UsageEntry, ctx: FinishContext): void {
     if (!this.settings().usageRecording) {
       // Only what must not leak: the in-flight entry and the budget reservation.
-      this.sessions.end(row.requestId, row);
+      this.sessions.end(ctx.session, row);
       this.budgets.settle(row.requestId, row.apiKeyId ?? null, null, row.timestamp);
       // Traffic all the same: no idle-time collection in the middle of it.
       this.sink.markActive();
@@ -88,7 +90,7 @@ export class UsageAccounting {
     this.budgets.settle(row.requestId, row.apiKeyId ?? null, costUsd, row.timestamp);
     if (row.provider) this.telemetry.record(row.provider, row.latencyMs, row.stream ? (row.ttfbMs ?? null) : null, isErrorStatus(row.status));
     this.metrics.observe(row);
-    this.sessions.end(row.requestId, row);
+    this.sessions.end(ctx.session, row);
     this.bodies.submit(row);
   }
 

@@ -1,5 +1,6 @@
 // GET /api/sessions: requests in flight (streams being relayed, with tokens so far) and the
 // clients seen recently. In memory only, bounded; fed by RequestRecord at start and finish.
+import { Slots } from "../slots.ts";
 import { estimateOutputTokens } from "./estimate.ts";
 import type { UsageRow } from "./recorder.ts";
 
@@ -40,22 +41,25 @@ const MAX_RECENT = 200;
 const MAX_ACTIVE = 100_000;
 
 export class SessionTracker {
-  private readonly active = new Map<string, { rec: LiveRecord; client: ClientInfo }>();
+  /** Requests in flight, in array slots (src/slots.ts: a Map's add and delete per request cost the collector dearly). */
+  private readonly active = new Slots<{ rec: LiveRecord; client: ClientInfo }>();
   private readonly recent = new Map<string, RecentClient>();
   /** The client of the last finished request. */
   private last: RecentClient | null = null;
   private seen = 0;
 
-  begin(rec: LiveRecord, client: ClientInfo): void {
-    // A record that never finished (a bug elsewhere) must not grow this map without end.
-    if (this.active.size >= MAX_ACTIVE) this.active.delete(this.active.keys().next().value!);
-    this.active.set(rec.requestId, { rec, client });
+  /** A request started; the number returned ends it (end()). */
+  begin(rec: LiveRecord, client: ClientInfo): number {
+    // A record that never finished (a bug elsewhere) must not grow the list without end.
+    if (this.active.size >= MAX_ACTIVE) this.dropOldest();
+    return this.active.add({ rec, client });
   }
 
-  end(requestId: string, row: UsageRow): void {
-    const entry = this.active.get(requestId);
-    this.active.delete(requestId);
-    if (!entry) return;
+  /** The request begun in `slot` finished as `row`. */
+  end(slot: number, row: UsageRow): void {
+    const entry = this.active.get(slot);
+    if (!entry || entry.rec.requestId !== row.requestId) return;
+    this.active.remove(slot, entry);
     const { client } = entry;
     const apiKeyId = row.apiKeyId ?? null;
     // Under load most requests come from the client before them: compared before any key is built.
@@ -80,6 +84,12 @@ export class SessionTracker {
     c.costUsd += row.costUsd ?? 0;
   }
 
+  private dropOldest(): void {
+    let oldest: [number, { rec: LiveRecord; client: ClientInfo }] | null = null;
+    for (const e of this.active.entries()) if (!oldest || e[1].rec.timestamp < oldest[1].rec.timestamp) oldest = e;
+    if (oldest) this.active.remove(oldest[0], oldest[1]);
+  }
+
   /** Only when a new client arrives with the list full: a scan of MAX_RECENT entries. */
   private evictOldest(): void {
     let oldest: RecentClient | null = null;
@@ -93,7 +103,10 @@ export class SessionTracker {
 
   snapshot(keyNames: Map<string, string>, streaming: (requestId: string) => boolean) {
     const now = Date.now();
-    const sessions = [...this.active.values()].map(({ rec, client }) => {
+    const live = [...this.active.entries()].map(([, e]) => e);
+    // Oldest first (slots are reused, so their order says nothing); UUIDv7 ids order ties by start.
+    live.sort((a, b) => a.rec.timestamp - b.rec.timestamp || (a.rec.requestId < b.rec.requestId ? -1 : 1));
+    const sessions = live.map(({ rec, client }) => {
       const relaying = streaming(rec.requestId);
       return {
         requestId: rec.requestId,

@@ -5,9 +5,9 @@ import type { UsageRow } from "../../src/usage/recorder.ts";
 let n = 0;
 function finish(t: SessionTracker, client: { ua: string; ip?: string; key?: string }, tokens = 10) {
   const rec: LiveRecord = { requestId: `r${n++}`, timestamp: 0, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", apiKeyId: client.key ?? null, requestedModel: `m${n}`, provider: null, model: null, stream: false, streamChunks: 0 };
-  t.begin(rec, { userAgent: client.ua, clientIp: client.ip ?? "127.0.0.1" });
+  const slot = t.begin(rec, { userAgent: client.ua, clientIp: client.ip ?? "127.0.0.1" });
   const row: UsageRow = { requestId: rec.requestId, timestamp: 0, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1, apiKeyId: rec.apiKeyId, requestedModel: rec.requestedModel, totalTokens: tokens, costUsd: 0.5 };
-  t.end(rec.requestId, row);
+  t.end(slot, row);
 }
 const recent = (t: SessionTracker) => t.snapshot(new Map(), () => false).recentClients;
 
