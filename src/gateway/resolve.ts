@@ -57,7 +57,7 @@ export function planRoute(requested: string, store: ConfigStore, routing?: Routi
       turn: routing ? routing.nextTurn(`combo:${c.name}`) : 0,
       latencyOf: (m: Member) => {
         const t = tryResolve(m.model);
-        return t && routing ? routing.latency.get(`${t.provider.id}/${t.model}`) : undefined;
+        return t && routing ? routing.latency.get(t.provider.id, t.model) : undefined;
       },
       // A member's own cost, else the combo's cost table, else the pricing table; unknown
       // prices keep their listed order, after the known ones.

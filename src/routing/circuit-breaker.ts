@@ -64,7 +64,8 @@ export class CircuitBreaker {
     // Any success — the probe or a request admitted before the breaker opened — shows the
     // upstream answers again; failure counting starts over.
     this.state = "closed";
-    this.failures = [];
+    // Not a new array per success: this runs for every request, on a long-lived object.
+    if (this.failures.length > 0) this.failures = [];
     this.probeSince = null;
   }
 

@@ -61,21 +61,24 @@ export class ConnectionHealth {
 
   /** The cooldown keeping this connection from serving `model` now (the longer of account and model), if any. */
   cooldownOf(connKey: string, model: string | null, now: number): Cooldown | null {
-    let found: Cooldown | null = null;
-    for (const key of model === null ? [connKey] : [connKey, scoped(connKey, model)]) {
-      const c = this.cooldowns.get(key);
-      if (!c) continue;
-      if (c.until <= now) {
-        this.cooldowns.delete(key);
-        continue;
-      }
-      if (!found || c.until > found.until) found = c;
-    }
-    return found;
+    // Asked for every request: nothing is built when nothing cools.
+    if (this.cooldowns.size === 0) return null;
+    const account = this.live(connKey, now);
+    const forModel = model === null ? null : this.live(scoped(connKey, model), now);
+    return account && forModel ? (forModel.until > account.until ? forModel : account) : (account ?? forModel);
+  }
+
+  private live(key: string, now: number): Cooldown | null {
+    const c = this.cooldowns.get(key);
+    if (!c) return null;
+    if (c.until > now) return c;
+    this.cooldowns.delete(key);
+    return null;
   }
 
   /** A success ends the exponential series: the next 429 starts again from the base wait. */
   onSuccess(connKey: string, model: string | null): void {
+    if (this.levels.size === 0) return;
     this.levels.delete(connKey);
     if (model !== null) this.levels.delete(scoped(connKey, model));
   }

@@ -27,6 +27,8 @@ export type ConnectionStatus =
   | { status: "unhealthy"; since: number; reason: string }
   | { status: "circuit_open"; scope: "connection" | "provider"; until: number | null };
 
+const AVAILABLE: ConnectionStatus = Object.freeze({ status: "available" });
+
 export interface Candidate {
   conn: ConnectionRuntime;
   status: ConnectionStatus;
@@ -59,7 +61,7 @@ export function connectionStatus(state: RoutingState, provider: ProviderRuntime,
   }
   const connBreaker = state.connectionBreaker(provider.id, key);
   if (!connBreaker.admits(now, profile)) return { status: "circuit_open", scope: "connection", until: connBreaker.view(now, profile).retryAt };
-  return { status: "available" };
+  return AVAILABLE;
 }
 
 /**

@@ -10,35 +10,38 @@ export interface LatencyView {
 }
 
 export class LatencyTracker {
-  private stats = new Map<string, LatencyView>();
+  /** provider → model → stats: looked up per request without building a "provider/model" string. */
+  private stats = new Map<string, Map<string, LatencyView>>();
+  private count = 0;
 
   constructor(private readonly alpha = 0.3) {}
 
-  record(key: string, ms: number): void {
-    const s = this.stats.get(key);
-    if (!s) {
-      // Keys include client-chosen model names: bound the table (telemetry rebuilds quickly).
-      if (this.stats.size >= 10_000) this.stats.clear();
-      this.stats.set(key, { ewmaMs: ms, samples: 1, lastMs: ms });
-    }
-    else {
+  record(providerId: string, model: string, ms: number): void {
+    let byModel = this.stats.get(providerId);
+    const s = byModel?.get(model);
+    if (s) {
       s.ewmaMs = s.ewmaMs + this.alpha * (ms - s.ewmaMs);
       s.samples++;
       s.lastMs = ms;
+      return;
     }
+    // Keys include client-chosen model names: bound the table (telemetry rebuilds quickly).
+    if (this.count >= 10_000) {
+      this.reset();
+      byModel = undefined;
+    }
+    if (!byModel) this.stats.set(providerId, (byModel = new Map()));
+    byModel.set(model, { ewmaMs: ms, samples: 1, lastMs: ms });
+    this.count++;
   }
 
   /** The smoothed latency, or undefined when the target has never answered. */
-  get(key: string): number | undefined {
-    return this.stats.get(key)?.ewmaMs;
-  }
-
-  view(key: string): LatencyView | undefined {
-    const s = this.stats.get(key);
-    return s ? { ...s } : undefined;
+  get(providerId: string, model: string): number | undefined {
+    return this.stats.get(providerId)?.get(model)?.ewmaMs;
   }
 
   reset(): void {
     this.stats.clear();
+    this.count = 0;
   }
 }

@@ -21,8 +21,6 @@ export const connKeyOf = (conn: { id: string; provider: string }) => conn.id || 
 export interface Lease {
   providerId: string;
   connKey: string;
-  /** provider/model, the latency key. */
-  targetKey: string;
   model: string;
   settled: boolean;
 }
@@ -97,7 +95,7 @@ export class RoutingState {
       provider.release();
       return null;
     }
-    return { providerId, connKey, targetKey: `${providerId}/${model}`, model, settled: false };
+    return { providerId, connKey, model, settled: false };
   }
 
   /** Feeds an attempt's outcome to the breakers, the health state and latency telemetry. */
@@ -110,7 +108,7 @@ export class RoutingState {
     if (outcome.kind === "success") {
       for (const b of breakers) b.onSuccess();
       this.health.onSuccess(lease.connKey, lease.model);
-      this.latency.record(lease.targetKey, outcome.latencyMs);
+      this.latency.record(lease.providerId, lease.model, outcome.latencyMs);
       return;
     }
     if (outcome.kind === "neutral") {
@@ -120,7 +118,7 @@ export class RoutingState {
     const { verdict, message, retryAfterMs } = outcome;
     if (verdict.breakerFailure) for (const b of breakers) b.onFailure(now, profile, message);
     else for (const b of breakers) b.release();
-    if (verdict.advance) this.latency.record(lease.targetKey, FAILURE_PENALTY_MS);
+    if (verdict.advance) this.latency.record(lease.providerId, lease.model, FAILURE_PENALTY_MS);
     const cooldown = this.config().cooldown;
     if (verdict.kind === "rate_limited") this.health.coolDown(lease.connKey, lease.model, retryAfterMs, cooldown, now, "rate_limited");
     else if (verdict.kind === "quota") this.health.coolDown(lease.connKey, null, retryAfterMs, cooldown, now, "quota");

@@ -288,9 +288,9 @@ describe("retries and limits", () => {
   test("latency telemetry: successes are averaged, failures sink a target", async () => {
     const h = harness({ openai: [conn("o1", "openai")], groq: [conn("g1", "groq")] });
     await h.run([t(openai)]);
-    expect(h.state.latency.get("openai/m")).toBe(12);
+    expect(h.state.latency.get("openai", "m")).toBe(12);
     h.script.set("g1", [500]);
     await h.run([t(groq), t(openai)]);
-    expect(h.state.latency.get("groq/m")).toBeGreaterThan(1_000);
+    expect(h.state.latency.get("groq", "m")).toBeGreaterThan(1_000);
   });
 });

@@ -170,8 +170,8 @@ describe("strategies through the gateway", () => {
 
   test("least-latency prefers the target with the lowest measured latency", async () => {
     await combo("fast", ["groq/llama-3.3-70b-versatile", "mistral/mistral-small-latest"], "least-latency");
-    gw.services.routing.latency.record("groq/llama-3.3-70b-versatile", 900);
-    gw.services.routing.latency.record("mistral/mistral-small-latest", 20);
+    gw.services.routing.latency.record("groq", "llama-3.3-70b-versatile", 900);
+    gw.services.routing.latency.record("mistral", "mistral-small-latest", 20);
     const res = await complete("fast");
     expect(res.headers.get("x-omniroute-provider")).toBe("mistral");
   });
