@@ -46,6 +46,23 @@ describe("cooldowns", () => {
     expect(h.counts(1)).toEqual({ cooling: 1, unhealthy: 0 });
     expect(h.cooldownsOf("c", 1)).toHaveLength(2);
   });
+
+  test("with the account and the model both cooling, the later end applies; each expires on its own", () => {
+    const h = new ConnectionHealth();
+    h.coolDown("d", "m", 9_000, cfg, 0, "rate_limited");
+    h.coolDown("d", null, 3_000, cfg, 0, "quota");
+    expect(h.cooldownOf("d", "m", 1)).toMatchObject({ until: 9_000, model: "m" });
+    expect(h.cooldownOf("d", "other", 1)).toMatchObject({ until: 3_000, model: null });
+    expect(h.cooldownOf("d", null, 1)).toMatchObject({ until: 3_000, model: null });
+    // The account's ends first; the model's still holds.
+    expect(h.cooldownOf("d", "other", 3_000)).toBeNull();
+    expect(h.cooldownOf("d", "m", 3_000)).toMatchObject({ until: 9_000, model: "m" });
+    h.coolDown("e", "m", 2_000, cfg, 0, "rate_limited");
+    h.coolDown("e", null, 6_000, cfg, 0, "quota");
+    expect(h.cooldownOf("e", "m", 1)).toMatchObject({ until: 6_000, model: null });
+    expect(h.cooldownOf("e", "m", 9_000)).toBeNull();
+    expect(h.counts(8_999)).toEqual({ cooling: 1, unhealthy: 0 });
+  });
 });
 
 describe("auth failures", () => {

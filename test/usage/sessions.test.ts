@@ -43,3 +43,35 @@ test("past 200 clients the least recently seen one goes, however often it was se
   expect(recent(t).map((c) => c.userAgent)).not.toContain("c1");
   expect(recent(t).find((c) => c.userAgent === "c0")!.requests).toBe(2);
 });
+
+test("requests in flight: listed oldest first until they end; a finished slot given to a newer request stays with it", () => {
+  const t = new SessionTracker();
+  const live = (id: string, timestamp: number): LiveRecord => ({ requestId: id, timestamp, endpoint: "/v1/messages", clientFormat: "anthropic", apiKeyId: null, requestedModel: "m", provider: "p", model: "m", stream: true, streamChunks: 3 });
+  const rowOf = (rec: LiveRecord): UsageRow => ({ requestId: rec.requestId, timestamp: rec.timestamp, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1 });
+  const a = live("a", 3_000);
+  const b = live("b", 1_000);
+  const c = live("c", 2_000);
+  const slotA = t.begin(a, { userAgent: "ua", clientIp: "1.2.3.4" });
+  const slotB = t.begin(b, { userAgent: "ua", clientIp: "1.2.3.4" });
+  t.begin(c, { userAgent: "ua", clientIp: "1.2.3.4" });
+  const inFlight = () => t.snapshot(new Map(), (id) => id === "c").sessions.map((s) => [s.requestId, s.streaming]);
+  expect(inFlight()).toEqual([
+    ["b", false],
+    ["c", true],
+    ["a", false],
+  ]);
+  t.end(slotB, rowOf(b));
+  expect(inFlight()).toEqual([
+    ["c", true],
+    ["a", false],
+  ]);
+  // b's slot now belongs to d: ending b again (or with b's slot) must not take d off the list.
+  const d = live("d", 4_000);
+  expect(t.begin(d, { userAgent: "ua", clientIp: "1.2.3.4" })).toBe(slotB);
+  t.end(slotB, rowOf(b));
+  t.end(slotA, rowOf(a));
+  expect(inFlight().map(([id]) => id)).toEqual(["c", "d"]);
+  expect(t.inFlight).toBe(2);
+  // b was counted once for its client, a once.
+  expect(recent(t)[0]!.requests).toBe(2);
+});
