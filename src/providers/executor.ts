@@ -55,10 +55,19 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
   const controller = new AbortController();
   let timedOut = false;
   let timedOutMs = call.timeoutMs;
-  const cancelTimeout = deadline(call.timeoutMs, () => {
-    timedOut = true;
-    controller.abort(new Error("upstream timeout"));
-  });
+  const onClientAbort = () => controller.abort(new Error("client disconnected"));
+  if (call.signal?.aborted) onClientAbort();
+  // The limit's sweep also watches the client's signal until the answer has come (a whole
+  // body read) or started (a stream: from then on the relay aborts the upstream when its
+  // client cancels) — cheaper than a listener on every request's signal (deadlines.ts).
+  const cancelTimeout = deadline(
+    call.timeoutMs,
+    () => {
+      timedOut = true;
+      controller.abort(new Error("upstream timeout"));
+    },
+    call.signal ? { signal: call.signal, onAbort: onClientAbort } : undefined,
+  );
   const cancelTtfb =
     call.ttfbTimeoutMs !== undefined && call.ttfbTimeoutMs < call.timeoutMs
       ? deadline(call.ttfbTimeoutMs, () => {
@@ -67,13 +76,6 @@ export async function sendUpstream(call: UpstreamCall): Promise<UpstreamResult> 
           controller.abort(new Error("upstream time-to-first-byte timeout"));
         })
       : null;
-  const onClientAbort = () => controller.abort(new Error("client disconnected"));
-  if (call.signal) {
-    if (call.signal.aborted) onClientAbort();
-    else call.signal.addEventListener("abort", onClientAbort, { once: true });
-  }
-  // The client-abort listener stays for the request's life: a stream being relayed must still
-  // be aborted upstream when its client goes away.
   try {
     const response = await fetch(call.url, {
       method: call.method ?? "POST",

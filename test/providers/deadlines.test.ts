@@ -36,6 +36,21 @@ test("deadlines added while others are pending keep their own times", async () =
   expect(fired).toEqual(["early", "late"]);
 });
 
+test("a watched signal that aborts calls onAbort instead of the time limit; a cancelled one is no longer watched", async () => {
+  const calls: string[] = [];
+  const client = new AbortController();
+  deadline(10_000, () => calls.push("timeout"), { signal: client.signal, onAbort: () => calls.push("client gone") });
+  const other = new AbortController();
+  const stop = deadline(10_000, () => calls.push("other timeout"), { signal: other.signal, onAbort: () => calls.push("other gone") });
+  const before = pendingDeadlines();
+  client.abort();
+  stop();
+  other.abort();
+  await Bun.sleep(100);
+  expect(calls).toEqual(["client gone"]);
+  expect(pendingDeadlines()).toBe(before - 2);
+});
+
 test("gateway requests leave no time limit behind: answered, streamed, refused by the upstream, unreachable", async () => {
   const fake = startFakeOpenAi();
   const gw = await startGateway();
