@@ -48,6 +48,7 @@ export async function withIdempotency(
 /** The response cache for this request, or null when the cache is off. */
 export function cacheForRequest(services: Services, input: Omit<CacheRequestInput, "controls">): RequestCache | null {
   const { features, store } = services;
+  if (!store.settings.cacheEnabled) return null;
   return requestCache(features.cache, store.settings, { ...input, controls: store.features.promptControlsFingerprint });
 }
 

@@ -77,7 +77,7 @@ export class RequestRecord {
   finish(status: number, opts: { usage?: TokenUsage; finishReason?: string | null; errorCode?: string; error?: string } = {}): void {
     if (this.done) return;
     this.done = true;
-    for (const hook of this.finishHooks.splice(0)) hook(status);
+    if (this.finishHooks.length > 0) for (const hook of this.finishHooks.splice(0)) hook(status);
     const usage = opts.usage ?? NO_USAGE;
     const latencyMs = this.elapsed();
     // Priced, accounted (budget, telemetry, metrics, sessions) and queued for the batched write.
@@ -110,10 +110,16 @@ export class RequestRecord {
       requestBody: this.requestBody,
     }, {
       usage,
-      reachedUpstream: this.attempts.some((a) => a.status >= 200 && a.status < 300),
+      reachedUpstream: answeredOnce(this.attempts),
       streamChunks: this.streamChunks,
       estimateInputTokens: this.estimateInputTokens,
       session: this.session,
     });
   }
+}
+
+/** An upstream answered 2xx (a plain loop: this runs for every request). */
+function answeredOnce(attempts: readonly Attempt[]): boolean {
+  for (const a of attempts) if (a.status >= 200 && a.status < 300) return true;
+  return false;
 }

@@ -32,6 +32,17 @@ export interface TranslateInput {
   conn: ConnectionRuntime;
 }
 
+const USER_AGENT = `OmniRoute/${VERSION}`;
+
+/** The upstream call's headers: the connection's auth, then the format's own (one object, built once per call). */
+function upstreamHeaders(target: Target, conn: ConnectionRuntime, extra: Record<string, string>): Record<string, string> {
+  const headers = authHeaders(target.provider, conn);
+  headers["content-type"] = "application/json";
+  headers["user-agent"] = USER_AGENT;
+  for (const name in extra) headers[name] = extra[name]!;
+  return headers;
+}
+
 /** Sends a request to an upstream and records the attempt; transport failures become GatewayErrors. */
 export async function sendAndRecord(
   input: Pick<TranslateInput, "request" | "services" | "rec" | "target" | "conn">,
@@ -48,7 +59,7 @@ export async function sendAndRecord(
   try {
     const up = await sendUpstream({
       url: `${upstreamBase(target.provider, conn)}${path}`,
-      headers: { ...authHeaders(target.provider, conn), "content-type": "application/json", "user-agent": `OmniRoute/${VERSION}`, ...headers },
+      headers: upstreamHeaders(target, conn, headers),
       body,
       signal: input.request.signal,
       // The upstream proxy for this provider, if one is set (PUT /api/settings/proxy).

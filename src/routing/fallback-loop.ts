@@ -80,9 +80,9 @@ export async function runWithFallback<T extends RouteTarget>(input: FallbackInpu
     const candidates = connectionCandidates(state, target.provider, target.model, input.store);
     if (candidates.length === 0) skip(target, null, "no_credentials", noCredentials(target.provider));
     /** Upstream hosts that failed as a whole for this target (network, 5xx): no other account there will do better. */
-    const failedBases = new Set<string>();
+    let failedBases: Set<string> | null = null;
     for (const { conn, status } of candidates) {
-      if (failedBases.has(upstreamBase(target.provider, conn))) continue;
+      if (failedBases?.has(upstreamBase(target.provider, conn))) continue;
       if (status.status !== "available") {
         skip(target, conn, status.status, unavailableError(target, conn, status, state.now()), untilOf(status));
         continue;
@@ -135,7 +135,7 @@ export async function runWithFallback<T extends RouteTarget>(input: FallbackInpu
           if (verdict.accountScoped) break; // the provider's next connection may do
           // The upstream itself failed; a connection of this provider with its own base URL
           // (another region, a proxy) is still worth a try, the others are not.
-          failedBases.add(upstreamBase(target.provider, conn));
+          (failedBases ??= new Set()).add(upstreamBase(target.provider, conn));
           break;
         }
       }

@@ -67,14 +67,16 @@ function resetAt(value: string | null, now: number, style: "duration" | "date" |
 }
 
 function window(headers: Headers, names: [string, string, string], now: number, style: "duration" | "date" | "seconds"): LimitWindow | undefined {
-  const out: LimitWindow = {};
   const limit = num(headers.get(names[0]));
   const remaining = num(headers.get(names[1]));
   const reset = resetAt(headers.get(names[2]), now, style);
+  // Read for every upstream answer: most carry none of a style's headers, so nothing is built.
+  if (limit === undefined && remaining === undefined && reset === undefined) return undefined;
+  const out: LimitWindow = {};
   if (limit !== undefined) out.limit = limit;
   if (remaining !== undefined) out.remaining = remaining;
   if (reset !== undefined) out.resetAt = reset;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out;
 }
 
 /** The limits an upstream announced in these headers, or null when it announced none. */
