@@ -108,7 +108,8 @@ async function serveClientRequest(request: Request, services: Services, ep: Clie
       try {
         // A key over its budget gets a 429 here, before anything is sent (src/usage/budget.ts).
         const first = plan.targets[0];
-        if (first) {
+        // Only keys can have budgets: a request without one skips even building the estimate's closure.
+        if (first && rec.apiKeyId !== null) {
           services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({ provider: first.provider.id, model: first.model, inputTokens: estimateInput(), maxTokens: maxTokensOf(obj) }));
         }
         let tries = 0;

@@ -39,7 +39,7 @@ export function noCredentials(provider: ProviderRuntime): GatewayError {
 }
 
 /** The connections a provider can use at all (active ones, or the keyless stand-in), best priority first. */
-export function usableConnections(provider: ProviderRuntime, store: ConfigStore): ConnectionRuntime[] {
+export function usableConnections(provider: ProviderRuntime, store: ConfigStore): readonly ConnectionRuntime[] {
   const active = store.activeConnections(provider.id);
   if (active.length > 0) return active;
   return provider.auth === "none" ? [{ ...KEYLESS, provider: provider.id }] : [];

@@ -66,25 +66,20 @@ interface Entry {
 export async function runWithFallback<T extends RouteTarget>(input: FallbackInput<T>): Promise<FallbackResult> {
   const { state, attempts } = input;
   const fallback = effectiveFallback(state.config().fallback, input.overrides);
-  const sleep = input.sleep ?? ((ms: number) => Bun.sleep(ms));
+  const sleep = input.sleep ?? sleepFor;
   const entries: Entry[] = [];
   let calls = 0;
   let limitReached = false;
 
-  const skip = (target: T, conn: ConnectionRuntime | null, reason: string, error: GatewayError, until?: number | null) => {
-    attempts.push({ provider: target.provider.id, model: target.model, connectionId: conn?.id || null, status: 0, latencyMs: 0, skipped: true, reason, error: error.message });
-    entries.push({ label: labelOf(target, conn), skipped: true, reason, error, until });
-  };
-
   targets: for (const target of input.targets) {
     const candidates = connectionCandidates(state, target.provider, target.model, input.store);
-    if (candidates.length === 0) skip(target, null, "no_credentials", noCredentials(target.provider));
+    if (candidates.length === 0) skipped(attempts, entries, target, null, "no_credentials", noCredentials(target.provider));
     /** Upstream hosts that failed as a whole for this target (network, 5xx): no other account there will do better. */
     let failedBases: Set<string> | null = null;
     for (const { conn, status } of candidates) {
       if (failedBases?.has(upstreamBase(target.provider, conn))) continue;
       if (status.status !== "available") {
-        skip(target, conn, status.status, unavailableError(target, conn, status, state.now()), untilOf(status));
+        skipped(attempts, entries, target, conn, status.status, unavailableError(target, conn, status, state.now()), untilOf(status));
         continue;
       }
       const profile = state.profile(target.provider.id);
@@ -97,7 +92,7 @@ export async function runWithFallback<T extends RouteTarget>(input: FallbackInpu
         const lease = state.acquire(target.provider.id, connKeyOf(conn), target.model);
         if (!lease) {
           // Another request holds the half-open probe.
-          skip(target, conn, "circuit_open", new GatewayError(503, "service_unavailable", `${labelOf(target, conn)}: circuit half-open, probe in flight`));
+          skipped(attempts, entries, target, conn, "circuit_open", new GatewayError(503, "service_unavailable", `${labelOf(target, conn)}: circuit half-open, probe in flight`));
           break;
         }
         calls++;
@@ -118,7 +113,7 @@ export async function runWithFallback<T extends RouteTarget>(input: FallbackInpu
             // still serve it, so move on to the next target.
             state.settle(lease, { kind: "neutral" });
             if (input.signal?.aborted) return { kind: "failed", error };
-            skip(target, conn, "refused", error);
+            skipped(attempts, entries, target, conn, "refused", error);
             continue targets;
           }
           const verdict = classifyFailure({ status: error.status, code: error.code, message: error.message }, fallback);
@@ -144,6 +139,14 @@ export async function runWithFallback<T extends RouteTarget>(input: FallbackInpu
 
   for (const u of input.unresolved ?? []) entries.push({ label: u.model, skipped: true, reason: "unresolved", error: u.error });
   return finalFailure(input.requested, entries, limitReached ? fallback.maxAttempts : null, state.now());
+}
+
+const sleepFor = (ms: number) => Bun.sleep(ms);
+
+/** A target or connection passed over (a plain function: a closure per request would cost every request). */
+function skipped(attempts: Attempt[], entries: Entry[], target: RouteTarget, conn: ConnectionRuntime | null, reason: string, error: GatewayError, until?: number | null): void {
+  attempts.push({ provider: target.provider.id, model: target.model, connectionId: conn?.id || null, status: 0, latencyMs: 0, skipped: true, reason, error: error.message });
+  entries.push({ label: labelOf(target, conn), skipped: true, reason, error, until });
 }
 
 /** Equal jitter: half the exponential delay fixed, half random, so retries of many requests spread out. */

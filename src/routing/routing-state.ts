@@ -104,13 +104,16 @@ export class RoutingState {
     lease.settled = true;
     const now = this.now();
     const profile = this.profile(lease.providerId);
-    const breakers = [this.providerBreaker(lease.providerId), this.connectionBreaker(lease.providerId, lease.connKey)];
+    const provider = this.providerBreaker(lease.providerId);
+    const connection = this.connectionBreaker(lease.providerId, lease.connKey);
     if (outcome.kind === "success") {
-      for (const b of breakers) b.onSuccess();
+      provider.onSuccess();
+      connection.onSuccess();
       this.health.onSuccess(lease.connKey, lease.model);
       this.latency.record(lease.providerId, lease.model, outcome.latencyMs);
       return;
     }
+    const breakers = [provider, connection];
     if (outcome.kind === "neutral") {
       for (const b of breakers) b.release();
       return;

@@ -39,12 +39,16 @@ export interface ComboRuntime {
   config: Record<string, unknown>;
 }
 
+const NONE: readonly ConnectionRuntime[] = Object.freeze([]);
+
 export class ConfigStore {
   providers = new Map<string, ProviderRuntime>();
   /** Lower-cased id, alias or node prefix → provider id. */
   prefixes = new Map<string, string>();
   connections = new Map<string, ConnectionRuntime>();
   connectionsByProvider = new Map<string, ConnectionRuntime[]>();
+  /** The active ones, in the same order: routing asks for them on every request. */
+  private activeByProvider = new Map<string, readonly ConnectionRuntime[]>();
   keysByHash = new Map<string, ApiKeyRuntime>();
   aliases = new Map<string, string>();
   combos = new Map<string, ComboRuntime>();
@@ -113,7 +117,11 @@ export class ConfigStore {
       list.push(conn);
       byProvider.set(conn.provider, list);
     }
-    for (const list of byProvider.values()) list.sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id));
+    const activeByProvider = new Map<string, readonly ConnectionRuntime[]>();
+    for (const [providerId, list] of byProvider) {
+      list.sort((a, b) => a.priority - b.priority || a.id.localeCompare(b.id));
+      activeByProvider.set(providerId, Object.freeze(list.filter((c) => c.isActive)));
+    }
 
     const keysByHash = new Map<string, ApiKeyRuntime>();
     for (const row of this.db.select().from(t.apiKeys).where(isNull(t.apiKeys.revokedAt)).all()) {
@@ -139,6 +147,7 @@ export class ConfigStore {
       prefixes,
       connections,
       connectionsByProvider: byProvider,
+      activeByProvider,
       keysByHash,
       aliases,
       combos,
@@ -167,7 +176,7 @@ export class ConfigStore {
     return providerId;
   }
 
-  activeConnections(providerId: string): ConnectionRuntime[] {
-    return (this.connectionsByProvider.get(providerId) ?? []).filter((c) => c.isActive);
+  activeConnections(providerId: string): readonly ConnectionRuntime[] {
+    return this.activeByProvider.get(providerId) ?? NONE;
   }
 }
