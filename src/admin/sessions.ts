@@ -7,6 +7,7 @@ export function sessionRoutes(services: Services) {
   return new Elysia({ name: "admin-sessions" }).get("/api/sessions", () => {
     const rows = services.db.$client.query("SELECT id, name FROM api_keys").all() as { id: string; name: string }[];
     const names = new Map(rows.map((r) => [r.id, r.name]));
-    return services.accounting.sessions.snapshot(names, (id) => services.live.has(id));
+    const relaying = services.live.ids();
+    return services.accounting.sessions.snapshot(names, (id) => relaying.has(id));
   });
 }

@@ -92,7 +92,7 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
   up.clearTimeout();
   const observer = createOpenAiStreamObserver({ stripUsageChunk: injectUsage });
   const keepAliveSeconds = services.store.settings.streamKeepAliveSeconds;
-  services.live.add(rec.requestId, up.abort);
+  const live = services.live.add(rec.requestId, up.abort);
   const out = relayStream({
     // A cacheable request's stream is also read as canonical events, to be stored (src/features/cache).
     body: rec.capture ? rec.capture.tapBody(events, openAiChatUpstream) : events,
@@ -104,7 +104,7 @@ async function forwardToOpenAiUpstream(ctx: PassthroughContext): Promise<Respons
     onChunk: () => rec.streamChunks++,
     onDone: (outcome) => {
       up.clearTimeout();
-      services.live.remove(rec.requestId);
+      services.live.remove(live, rec.requestId);
       const o = observer.observation;
       if (outcome.kind === "completed") {
         rec.finish(o.error ? 502 : 200, { usage: o.usage, finishReason: o.finishReason, errorCode: o.error ? "upstream_error" : undefined, error: o.error ?? undefined });

@@ -234,7 +234,7 @@ export function streamResponse(
   up.clearTimeout();
   const writer = observer.writer;
   const keepAliveSeconds = services.store.settings.streamKeepAliveSeconds;
-  services.live.add(rec.requestId, up.abort);
+  const live = services.live.add(rec.requestId, up.abort);
   const errorWriter = writer;
   const out = relayStream({
     body,
@@ -251,7 +251,7 @@ export function streamResponse(
     onChunk: () => rec.streamChunks++,
     onDone: (outcome) => {
       up.clearTimeout();
-      services.live.remove(rec.requestId);
+      services.live.remove(live, rec.requestId);
       const usage = observer.usage();
       const streamError = observer.error();
       if (outcome.kind === "completed") {
