@@ -38,7 +38,8 @@ interface RecentClient extends ClientInfo {
 }
 
 const MAX_RECENT = 200;
-const MAX_ACTIVE = 100_000;
+/** Requests in flight kept at most (records that never finish are a bug, not traffic). */
+export const MAX_ACTIVE = 100_000;
 
 export class SessionTracker {
   /** Requests in flight, in array slots (src/slots.ts: a Map's add and delete per request cost the collector dearly). */
@@ -50,7 +51,7 @@ export class SessionTracker {
 
   /** A request started; the number returned ends it (end()). */
   begin(rec: LiveRecord, client: ClientInfo): number {
-    // A record that never finished (a bug elsewhere) must not grow the list without end.
+    // Records that never finished (a bug elsewhere) must not grow the list without end.
     if (this.active.size >= MAX_ACTIVE) this.dropOldest();
     return this.active.add({ rec, client });
   }
@@ -84,10 +85,10 @@ export class SessionTracker {
     c.costUsd += row.costUsd ?? 0;
   }
 
+  /** The oldest tenth at once: one scan per MAX_ACTIVE / 10 requests, not one per request while full. */
   private dropOldest(): void {
-    let oldest: [number, { rec: LiveRecord; client: ClientInfo }] | null = null;
-    for (const e of this.active.entries()) if (!oldest || e[1].rec.timestamp < oldest[1].rec.timestamp) oldest = e;
-    if (oldest) this.active.remove(oldest[0], oldest[1]);
+    const all = [...this.active.entries()].sort((a, b) => a[1].rec.timestamp - b[1].rec.timestamp);
+    for (const [slot, entry] of all.slice(0, Math.max(1, Math.floor(MAX_ACTIVE / 10)))) this.active.remove(slot, entry);
   }
 
   /** Only when a new client arrives with the list full: a scan of MAX_RECENT entries. */

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { SessionTracker, type LiveRecord } from "../../src/usage/sessions.ts";
+import { MAX_ACTIVE, SessionTracker, type LiveRecord } from "../../src/usage/sessions.ts";
 import type { UsageRow } from "../../src/usage/recorder.ts";
 
 let n = 0;
@@ -74,4 +74,19 @@ test("requests in flight: listed oldest first until they end; a finished slot gi
   expect(t.inFlight).toBe(2);
   // b was counted once for its client, a once.
   expect(recent(t)[0]!.requests).toBe(2);
+});
+
+test("records that never finish cannot grow the list without end: past the cap the oldest tenth goes", () => {
+  const t = new SessionTracker();
+  const live = (i: number): LiveRecord => ({ requestId: `r${i}`, timestamp: i, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", apiKeyId: null, requestedModel: "m", provider: null, model: null, stream: false, streamChunks: 0 });
+  const slots: number[] = [];
+  for (let i = 0; i < MAX_ACTIVE + 5; i++) slots.push(t.begin(live(i), { userAgent: "leaky", clientIp: null }));
+  expect(t.inFlight).toBe(MAX_ACTIVE + 5 - MAX_ACTIVE / 10);
+  const ids = t.snapshot(new Map(), () => false).sessions.map((s) => s.requestId);
+  expect(ids[0]).toBe(`r${MAX_ACTIVE / 10}`);
+  expect(ids.at(-1)).toBe(`r${MAX_ACTIVE + 4}`);
+  // The newest still end normally.
+  const last = MAX_ACTIVE + 4;
+  t.end(slots[last]!, { requestId: `r${last}`, timestamp: last, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", status: 200, latencyMs: 1 });
+  expect(t.inFlight).toBe(MAX_ACTIVE + 4 - MAX_ACTIVE / 10);
 });
