@@ -110,7 +110,7 @@ async function serveClientRequest(request: Request, services: Services, ep: Clie
         const first = plan.targets[0];
         // Only keys can have budgets: a request without one skips even building the estimate's closure.
         if (first && rec.apiKeyId !== null) {
-          services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({ provider: first.provider.id, model: first.model, inputTokens: estimateInput(), maxTokens: maxTokensOf(obj) }));
+          rec.budgetSlot = services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({ provider: first.provider.id, model: first.model, inputTokens: estimateInput(), maxTokens: maxTokensOf(obj) }));
         }
         let tries = 0;
         const result = await runWithFallback({

@@ -39,6 +39,8 @@ export class RequestRecord {
   requestBody: string | null = null;
   /** Input tokens estimated from the request, for a cost when the upstream reports no usage. */
   estimateInputTokens?: () => number;
+  /** The key's budget reservation (UsageAccounting.admit), settled when the request finishes. */
+  budgetSlot: number | undefined = undefined;
   /** Set when the answer is to be stored in the response cache: the answer paths hand it what they parse. */
   capture: ResponseCapture | null = null;
   private readonly userAgent: string | null;
@@ -114,6 +116,7 @@ export class RequestRecord {
       streamChunks: this.streamChunks,
       estimateInputTokens: this.estimateInputTokens,
       session: this.session,
+      budget: this.budgetSlot,
     });
   }
 }

@@ -34,6 +34,8 @@ export interface FinishContext {
   estimateInputTokens?: () => number;
   /** What begin() returned for this request. */
   session: number;
+  /** What admit() returned for this request, if it held a budget reservation. */
+  budget?: number;
 }
 
 export class UsageAccounting {
@@ -70,8 +72,8 @@ export class UsageAccounting {
   }
 
   /** Budget admission for a request about to be routed; throws the 429 (see budget.ts). */
-  admit(requestId: string, keyId: string | null, estimate: () => AdmissionEstimate): void {
-    this.budgets.admit(requestId, keyId, estimate);
+  admit(requestId: string, keyId: string | null, estimate: () => AdmissionEstimate): number | undefined {
+    return this.budgets.admit(requestId, keyId, estimate);
   }
 
   /** A gateway request finished: price it, account it everywhere, queue its rows. */
@@ -79,7 +81,7 @@ export class UsageAccounting {
     if (!this.settings().usageRecording) {
       // Only what must not leak: the in-flight entry and the budget reservation.
       this.sessions.end(ctx.session, row);
-      this.budgets.settle(row.requestId, row.apiKeyId ?? null, null, row.timestamp);
+      this.budgets.settle(row.requestId, row.apiKeyId ?? null, null, row.timestamp, ctx.budget);
       // Traffic all the same: no idle-time collection in the middle of it.
       this.sink.markActive();
       return;
@@ -87,7 +89,7 @@ export class UsageAccounting {
     const { costUsd, estimated } = this.price(row.provider ?? null, row.model ?? null, ctx);
     row.costUsd = costUsd;
     row.costEstimated = estimated;
-    this.budgets.settle(row.requestId, row.apiKeyId ?? null, costUsd, row.timestamp);
+    this.budgets.settle(row.requestId, row.apiKeyId ?? null, costUsd, row.timestamp, ctx.budget);
     if (row.provider) this.telemetry.record(row.provider, row.latencyMs, row.stream ? (row.ttfbMs ?? null) : null, isErrorStatus(row.status));
     this.metrics.observe(row);
     this.sessions.end(ctx.session, row);

@@ -26,6 +26,7 @@ import { costOf } from "./pricing.ts";
 import type { UsageEntry } from "./recorder.ts";
 import { DAY_MS } from "./rollup.ts";
 import { NO_USAGE } from "./tokens.ts";
+import { Slots } from "../slots.ts";
 
 export const BUDGET_PERIODS = ["daily", "weekly", "monthly"] as const;
 export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
@@ -48,10 +49,22 @@ interface KeyState {
   periodEnd: number;
   spent: number;
   reserved: number;
-  inflight: Map<string, { amount: number; at: number }>;
+  /** Reservations of requests in flight, in array slots (src/slots.ts: a Map add and delete per request cost the collector dearly). */
+  inflight: Slots<Reservation>;
+  /** When stale reservations were last looked for. */
+  swept: number;
   /** The largest actual cost of one request of this key (this process). */
   largest: number;
 }
+
+interface Reservation {
+  requestId: string;
+  amount: number;
+  at: number;
+}
+
+/** Stale reservations are looked for at most this often (they are dropped after RESERVATION_TTL_MS). */
+const SWEEP_EVERY_MS = 60_000;
 
 export interface AdmissionEstimate {
   provider: string;
@@ -104,10 +117,11 @@ export class BudgetTracker {
       periodEnd,
       spent: this.spentSince(config.keyId, periodStart),
       reserved: 0,
-      inflight: previous?.inflight ?? new Map(),
+      inflight: previous?.inflight ?? new Slots(),
+      swept: previous?.swept ?? 0,
       largest: previous?.largest ?? 0,
     };
-    for (const r of state.inflight.values()) state.reserved += r.amount;
+    for (const [, r] of state.inflight.entries()) state.reserved += r.amount;
     return state;
   }
 
@@ -159,17 +173,21 @@ export class BudgetTracker {
 
   /**
    * Admits a request of `keyId` or throws the 429. `estimate` is called only for a key that
-   * has a budget, so keys without one pay nothing for this check.
+   * has a budget, so keys without one pay nothing for this check. Returns the reservation's
+   * slot when one is held (hand it to settle()).
    */
-  admit(requestId: string, keyId: string | null, estimate: () => AdmissionEstimate): void {
-    if (keyId === null) return;
+  admit(requestId: string, keyId: string | null, estimate: () => AdmissionEstimate): number | undefined {
+    if (keyId === null) return undefined;
     const s = this.current(keyId);
-    if (!s) return;
+    if (!s) return undefined;
     const now = this.now();
-    for (const [id, r] of s.inflight) {
-      if (now - r.at > RESERVATION_TTL_MS) {
-        s.inflight.delete(id);
-        s.reserved -= r.amount;
+    if (now - s.swept >= SWEEP_EVERY_MS) {
+      s.swept = now;
+      for (const [slot, r] of s.inflight.entries()) {
+        if (now - r.at > RESERVATION_TTL_MS) {
+          s.inflight.remove(slot, r);
+          s.reserved -= r.amount;
+        }
       }
     }
     const { limitUsd, period } = s.config;
@@ -185,8 +203,8 @@ export class BudgetTracker {
           `Retry when those finish; the budget resets at ${resets}.`,
       );
     }
-    s.inflight.set(requestId, { amount, at: now });
     s.reserved += amount;
+    return s.inflight.add({ requestId, amount, at: now });
   }
 
   private reservation(s: KeyState, e: AdmissionEstimate): number {
@@ -202,14 +220,20 @@ export class BudgetTracker {
     return new GatewayError(429, "budget_exceeded", message, { headers: { "x-should-retry": "false" } });
   }
 
-  /** A request ended: its reservation is released and its actual cost counted. */
-  settle(requestId: string, keyId: string | null, costUsd: number | null, timestamp: number): void {
+  /**
+   * A request ended: its reservation is released and its actual cost counted. `slot` is what
+   * admit() returned; without it the reservation is looked for by request id.
+   */
+  settle(requestId: string, keyId: string | null, costUsd: number | null, timestamp: number, slot?: number): void {
     if (keyId === null) return;
     const s = this.current(keyId);
     if (!s) return;
-    const r = s.inflight.get(requestId);
-    if (r) {
-      s.inflight.delete(requestId);
+    let at = slot;
+    let r = at === undefined ? undefined : s.inflight.get(at);
+    // No slot (or one reused since): the reservation, if any, is found by its request id.
+    if (r?.requestId !== requestId) [at, r] = findReservation(s.inflight, requestId) ?? [undefined, undefined];
+    if (at !== undefined && r) {
+      s.inflight.remove(at, r);
       s.reserved -= r.amount;
       if (s.inflight.size === 0) s.reserved = 0; // no float drift while idle
     }
@@ -253,6 +277,11 @@ export class BudgetTracker {
 }
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
+
+function findReservation(inflight: Slots<Reservation>, requestId: string): [number, Reservation] | undefined {
+  for (const e of inflight.entries()) if (e[1].requestId === requestId) return e;
+  return undefined;
+}
 
 export interface BudgetStatus {
   keyId: string;

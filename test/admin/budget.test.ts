@@ -83,6 +83,9 @@ describe("enforcement", () => {
     expect(total).toBeLessThanOrEqual(limit + unit);
     expect(ok).toBe(4);
     expect(refused).toBe(8 * 12 - 4);
+    // Every reservation was released when its request ended, admitted or refused.
+    const status = await (await gw.request(`/api/usage/budget?keyId=${k.id}`)).json();
+    expect(status).toMatchObject({ inFlight: 0, reserved: 0 });
   });
 
   test("the refusal is a 429 in the client's own format, with a message that says why and when it resets", async () => {

@@ -126,6 +126,24 @@ describe("admission", () => {
     expect(b.status("k1")[0]).toMatchObject({ spent: 0, inFlight: 1, periodStart: "2026-02-01T00:00:00.000Z", resetsAt: "2026-03-01T00:00:00.000Z" });
   });
 
+  test("a reservation is released through the slot admission returned; a stale slot never releases another request's", () => {
+    const b = new BudgetTracker(db, pricing, () => pending, () => now);
+    b.set({ keyId: "k1", limitUsd: 100, period: "daily", warningThreshold: 0.8 });
+    const a = b.admit("a", "k1", estimate(3, 0));
+    expect(a).toBeNumber();
+    b.settle("a", "k1", 1, now, a);
+    expect(b.status("k1")[0]).toMatchObject({ spent: 1, inFlight: 0, reserved: 0 });
+    const c = b.admit("c", "k1", estimate(3, 0));
+    expect(c).toBe(a!); // the freed slot is reused
+    // A late second settle of "a" with its old slot: "c" keeps its reservation.
+    b.settle("a", "k1", 0, now, a);
+    expect(b.status("k1")[0]).toMatchObject({ inFlight: 1, reserved: 3 });
+    // Without a slot the reservation is found by its request id.
+    b.settle("c", "k1", 2, now);
+    expect(b.status("k1")[0]).toMatchObject({ spent: 3, inFlight: 0, reserved: 0 });
+    expect(b.admit("anon", null, estimate(3, 0))).toBeUndefined();
+  });
+
   test("a reservation never settled expires after an hour", () => {
     const b = new BudgetTracker(db, pricing, () => pending, () => now);
     b.set({ keyId: "k1", limitUsd: 4, period: "daily", warningThreshold: 0.8 });

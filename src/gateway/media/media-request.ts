@@ -61,7 +61,7 @@ export async function handleMediaRequest<P>(request: Request, services: Services
     const plan = planRoute(policy.model, services.store, services.routing);
     const first = plan.targets[0];
     if (first) {
-      services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({
+      rec.budgetSlot = services.accounting.admit(rec.requestId, rec.apiKeyId, () => ({
         provider: first.provider.id,
         model: first.model,
         inputTokens: input.estimateInputTokens?.() ?? 0,
