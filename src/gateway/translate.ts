@@ -3,7 +3,7 @@
 import { asGatewayError, GatewayError } from "../errors.ts";
 import type { CanonicalRequest, FinishReason } from "../formats/canonical.ts";
 import type { ClientFormat, ClientStreamContext, StreamReader, StreamWriter, UpstreamFormatAdapter } from "../formats/types.ts";
-import { authHeaders, sendUpstream, upstreamBase, type UpstreamResult } from "../providers/executor.ts";
+import { sendUpstream, upstreamBase, upstreamHeaders, type UpstreamResult } from "../providers/executor.ts";
 import type { Services } from "../services.ts";
 import type { ConnectionRuntime } from "../store/config-store.ts";
 import { NO_USAGE, type TokenUsage } from "../usage/tokens.ts";
@@ -14,7 +14,6 @@ import { relayStream, type StreamObserverLike } from "./stream-relay.ts";
 import { upstreamError } from "./upstream-error.ts";
 import { UPSTREAM_ADAPTERS } from "./upstream-adapters.ts";
 import { readStreamedAnswer, readWholeBody, streamOfWhole, wholeAnswer } from "./whole-answer.ts";
-import { VERSION } from "../config.ts";
 import { connKeyOf } from "../routing/routing-state.ts";
 import { UpstreamFailure } from "../routing/upstream-failure.ts";
 import { readUpstreamLimits } from "../routing/upstream-limits.ts";
@@ -30,17 +29,6 @@ export interface TranslateInput {
   streamCtx: ClientStreamContext;
   target: Target;
   conn: ConnectionRuntime;
-}
-
-const USER_AGENT = `OmniRoute/${VERSION}`;
-
-/** The upstream call's headers: the connection's auth, then the format's own (one object, built once per call). */
-function upstreamHeaders(target: Target, conn: ConnectionRuntime, extra: Record<string, string>): Record<string, string> {
-  const headers = authHeaders(target.provider, conn);
-  headers["content-type"] = "application/json";
-  headers["user-agent"] = USER_AGENT;
-  for (const name in extra) headers[name] = extra[name]!;
-  return headers;
 }
 
 /** Sends a request to an upstream and records the attempt; transport failures become GatewayErrors. */
@@ -59,7 +47,7 @@ export async function sendAndRecord(
   try {
     const up = await sendUpstream({
       url: `${upstreamBase(target.provider, conn)}${path}`,
-      headers: upstreamHeaders(target, conn, headers),
+      headers: upstreamHeaders(target.provider, conn, "application/json", headers),
       body,
       signal: input.request.signal,
       // The upstream proxy for this provider, if one is set (PUT /api/settings/proxy).

@@ -4,6 +4,9 @@ import { GatewayError } from "../errors.ts";
 import type { ConnectionRuntime } from "../store/config-store.ts";
 import type { ProviderRuntime } from "./types.ts";
 import { deadline } from "./deadlines.ts";
+import { VERSION } from "../config.ts";
+
+const USER_AGENT = `OmniRoute/${VERSION}`;
 
 export function upstreamBase(provider: ProviderRuntime, conn: ConnectionRuntime | null): string {
   const base = conn?.baseUrl ?? provider.baseUrl;
@@ -19,6 +22,18 @@ export function authHeaders(provider: ProviderRuntime, conn: ConnectionRuntime |
   else if (provider.auth === "x-goog-api-key") headers["x-goog-api-key"] = key;
   else if (provider.auth === "token") headers.authorization = `Token ${key}`;
   else if (provider.auth === "authorization") headers.authorization = key;
+  return headers;
+}
+
+/**
+ * A gateway call's headers, in one new object: the connection's auth, our user agent, the
+ * body's content type when there is one, then the call's own (which win).
+ */
+export function upstreamHeaders(provider: ProviderRuntime, conn: ConnectionRuntime | null, contentType: string | null, extra: Record<string, string>): Record<string, string> {
+  const headers = authHeaders(provider, conn);
+  if (contentType !== null) headers["content-type"] = contentType;
+  headers["user-agent"] = USER_AGENT;
+  for (const name in extra) headers[name] = extra[name]!;
   return headers;
 }
 

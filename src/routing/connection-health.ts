@@ -63,12 +63,13 @@ export class ConnectionHealth {
   cooldownOf(connKey: string, model: string | null, now: number): Cooldown | null {
     // Asked for every request: nothing is built when nothing cools.
     if (this.cooldowns.size === 0) return null;
-    const account = this.live(connKey, now);
-    const forModel = model === null ? null : this.live(scoped(connKey, model), now);
+    const account = this.unexpired(connKey, now);
+    const forModel = model === null ? null : this.unexpired(scoped(connKey, model), now);
     return account && forModel ? (forModel.until > account.until ? forModel : account) : (account ?? forModel);
   }
 
-  private live(key: string, now: number): Cooldown | null {
+  /** The cooldown under `key` if it still runs; an expired one is forgotten. */
+  private unexpired(key: string, now: number): Cooldown | null {
     const c = this.cooldowns.get(key);
     if (!c) return null;
     if (c.until > now) return c;

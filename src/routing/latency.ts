@@ -1,4 +1,4 @@
-// Live latency per target ("provider/model"): an exponentially weighted moving average of the
+// Live latency per target (provider and model): an exponentially weighted moving average of the
 // time to the upstream's response headers on successful calls. Recent calls weigh most
 // (alpha 0.3 ≈ the last few calls), so a target that slows down loses its place quickly
 // without one outlier deciding the order. Feeds the least-latency strategy.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeOpenAi, type FakeOpenAi } from "../support/fake-openai.ts";
 import { startGateway, type TestGateway } from "../support/gateway.ts";
 import { addConnection, chat, requestLogRows, sseData, usageRows } from "../support/setup.ts";
+import { VERSION } from "../../src/config.ts";
 
 let fake: FakeOpenAi;
 let gw: TestGateway;
@@ -31,6 +32,7 @@ describe("non-streamed completions", () => {
     const sent = fake.requests.at(-1)!;
     expect(sent.body.model).toBe("gpt-4o-mini");
     expect(sent.headers.authorization).toBe("Bearer sk-fake-upstream");
+    expect(sent.headers).toMatchObject({ "content-type": "application/json", accept: "application/json", "user-agent": `OmniRoute/${VERSION}` });
     // OpenAI's default: no `stream` field means not streamed, and we must not add one.
     expect(sent.body.stream).toBeUndefined();
     expect(sent.body.stream_options).toBeUndefined();

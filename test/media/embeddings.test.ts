@@ -6,6 +6,7 @@ import { startFakeOpenAi, type FakeOpenAi } from "../support/fake-openai.ts";
 import type { TestGateway } from "../support/gateway.ts";
 import { requestLogRows, usageRows } from "../support/setup.ts";
 import { gatewayWith, json } from "./support.ts";
+import { VERSION } from "../../src/config.ts";
 
 let openai: FakeOpenAi;
 let gemini: FakeGeminiEmbeddings;
@@ -56,6 +57,7 @@ test("OpenAI: a single input passes through with the upstream's model id and usa
   expect(body.data).toEqual([{ object: "embedding", index: 0, embedding: [22, 0, 0.5] }]);
   expect(lastOpenAi()).toMatchObject({ path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "The food was delicious" } });
   expect(lastOpenAi().headers.authorization).toBe("Bearer sk-fake-upstream");
+  expect(lastOpenAi().headers).toMatchObject({ "content-type": "application/json", accept: "application/json", "user-agent": `OmniRoute/${VERSION}` });
   const row = usageRows(gw).at(-1);
   expect(row).toMatchObject({ endpoint: "/v1/embeddings", client_format: "openai", provider: "openai", model: "text-embedding-3-small", status: 200, prompt_tokens: 6, total_tokens: 6 });
 });

@@ -4,13 +4,12 @@
 // the request log see one try per target and connection.
 import { asGatewayError, GatewayError } from "../../errors.ts";
 import { openAiChatClient } from "../../formats/openai-chat/index.ts";
-import { authHeaders, sendUpstream, upstreamBase, type UpstreamResult } from "../../providers/executor.ts";
+import { sendUpstream, upstreamBase, upstreamHeaders, type UpstreamResult } from "../../providers/executor.ts";
 import { connKeyOf } from "../../routing/routing-state.ts";
 import { UpstreamFailure } from "../../routing/upstream-failure.ts";
 import { readUpstreamLimits } from "../../routing/upstream-limits.ts";
 import type { Services } from "../../services.ts";
 import type { ConnectionRuntime } from "../../store/config-store.ts";
-import { VERSION } from "../../config.ts";
 import { clientErrorResponse } from "../client-errors.ts";
 import type { Attempt, RequestRecord } from "../request-record.ts";
 import type { Target } from "../resolve.ts";
@@ -54,15 +53,16 @@ export class MediaUpstream {
     }
     const attempt = this.attempt;
     const profile = services.routing.profile(target.provider.id);
-    const headers: Record<string, string> = { ...authHeaders(target.provider, conn), "user-agent": `OmniRoute/${VERSION}`, accept: call.accept ?? "application/json" };
     let body: string | Uint8Array<ArrayBuffer> | undefined;
+    let contentType: string | null = null;
     if (call.json !== undefined) {
       body = JSON.stringify(call.json);
-      headers["content-type"] = "application/json";
+      contentType = "application/json";
     } else if (call.bytes) {
       body = call.bytes;
-      headers["content-type"] = call.contentType ?? "application/octet-stream";
+      contentType = call.contentType ?? "application/octet-stream";
     }
+    const headers = upstreamHeaders(target.provider, conn, contentType, { accept: call.accept ?? "application/json" });
     try {
       const up = await sendUpstream({
         url: `${upstreamBase(target.provider, conn)}${call.path}`,
