@@ -31,31 +31,41 @@ export function inheritPeer(request: Request, from: Request): void {
 }
 
 export function serve(app: ReturnType<typeof createApp>, opts: { port: number; hostname: string; services?: Services }) {
-  // Remembers the peer and applies the IP filter (src/features/ip-filter.ts): a Response means refused.
   const services = opts.services;
+  /** The client a trusted proxy (the IP filter's trustedProxies) forwarded the request for, if any but the peer. */
+  const forwardedFor = (request: Request, peer: string): string | undefined => {
+    const filter = services?.store.features.ipFilter;
+    if (!filter || filter.trustedProxies.length === 0) return undefined;
+    const forwarded = request.headers.get("x-forwarded-for");
+    const client = forwarded ? clientAddress(peer, forwarded, compileFilter(filter).trusted) : null;
+    return client && client !== peer ? client : undefined;
+  };
+  /** The IP filter (src/features/ip-filter.ts): a Response means refused. */
+  const gate = (request: Request, peer: string | undefined): Response | null =>
+    services ? ipGate(services.store.features.ipFilter, request, peer) : null;
+  // Everything but the hot routes: the peer is remembered for peerOf()/clientOf().
   const remember = (request: Request, server: Bun.Server<unknown>): Response | null => {
-    const ip = server.requestIP(request)?.address;
-    if (!ip) return services ? ipGate(services.store.features.ipFilter, request, ip) : null;
-    peerAddress.set(request, ip);
-    if (!services) return null;
-    const filter = services.store.features.ipFilter;
-    if (filter.trustedProxies.length > 0) {
-      const forwarded = request.headers.get("x-forwarded-for");
-      const client = forwarded ? clientAddress(ip, forwarded, compileFilter(filter).trusted) : null;
-      if (client && client !== ip) forwardedClient.set(request, client);
+    const peer = server.requestIP(request)?.address;
+    if (peer) {
+      peerAddress.set(request, peer);
+      const client = forwardedFor(request, peer);
+      if (client) forwardedClient.set(request, client);
     }
-    return ipGate(filter, request, ip);
+    return gate(request, peer);
   };
   // The chat endpoints go straight to their handlers through Bun's native router: they do
   // their own auth and error rendering, and skipping the framework's per-request machinery is
-  // measurable at thousands of requests per second (docs/BENCHMARKS.md).
+  // measurable at thousands of requests per second (docs/BENCHMARKS.md). They are handed the
+  // client's address instead of it being remembered: an entry per request in a WeakMap cost
+  // ~4 µs of CPU per request under load (the collector's work on weak entries).
   const routes: Record<string, { POST: (request: Request, server: Bun.Server<unknown>) => Promise<Response> }> = {};
-  if (opts.services) {
-    for (const [path, handler] of Object.entries(hotRoutes(opts.services))) {
+  if (services) {
+    for (const [path, handler] of Object.entries(hotRoutes(services))) {
       routes[path] = {
         POST: (request, server) => {
-          const refused = remember(request, server);
-          return refused ? Promise.resolve(refused) : handler(request);
+          const peer = server.requestIP(request)?.address;
+          const refused = gate(request, peer);
+          return refused ? Promise.resolve(refused) : handler(request, peer && (forwardedFor(request, peer) ?? peer));
         },
       };
     }

@@ -13,7 +13,8 @@ type Json = Record<string, unknown>;
 
 export class PromptControls {
   private rawBody: Json | null = null;
-  private readonly applied = new WeakSet<CanonicalRequest>();
+  /** The canonical requests already done (one per translated attempt; a weak set per request cost the collector more). */
+  private readonly applied: CanonicalRequest[] = [];
 
   constructor(private readonly cfg: FeatureConfig) {}
 
@@ -28,8 +29,8 @@ export class PromptControls {
 
   /** The canonical request a translation sends, with the controls applied (in place, once). */
   canonical(req: CanonicalRequest): CanonicalRequest {
-    if (this.applied.has(req)) return req;
-    this.applied.add(req);
+    if (this.applied.includes(req)) return req;
+    this.applied.push(req);
     if (this.cfg.systemPrompt.enabled) systemPromptCanonical(req, this.cfg.systemPrompt);
     thinkingBudgetCanonical(req, this.cfg.thinkingBudget);
     return req;

@@ -50,8 +50,11 @@ export interface ClientEndpoint {
   passthrough?: (ctx: PassthroughContext) => Promise<Response>;
 }
 
-export async function handleClientRequest(request: Request, services: Services, ep: ClientEndpoint): Promise<Response> {
-  const rec = new RequestRecord(services, request, ep.endpoint, ep.client.id);
+/** A route served by Bun's router (src/server.ts), handed the client's address (undefined in-process). */
+export type HotHandler = (request: Request, clientIp: string | undefined) => Promise<Response>;
+
+export async function handleClientRequest(request: Request, services: Services, ep: ClientEndpoint, clientIp?: string): Promise<Response> {
+  const rec = new RequestRecord(services, request, ep.endpoint, ep.client.id, clientIp);
   const fail = (err: unknown): Response => {
     const e = asGatewayError(err);
     rec.finish(e.status, { errorCode: e.code, error: e.message });

@@ -55,9 +55,11 @@ export class RequestRecord {
     private readonly request: Request,
     readonly endpoint: string,
     readonly clientFormat: string,
+    /** From the hot routes (src/server.ts); otherwise looked up. */
+    clientIp?: string,
   ) {
     this.userAgent = request.headers.get("user-agent");
-    this.clientIp = clientOf(request) ?? null;
+    this.clientIp = clientIp ?? clientOf(request) ?? null;
     this.session = services.accounting.begin(this, { userAgent: this.userAgent, clientIp: this.clientIp });
   }
 

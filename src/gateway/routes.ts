@@ -12,7 +12,7 @@ import type { ClientFormat } from "../formats/types.ts";
 import type { Services } from "../services.ts";
 import { authenticate } from "./auth.ts";
 import { clientErrorResponse } from "./client-errors.ts";
-import { handleClientRequest } from "./client-request.ts";
+import { handleClientRequest, type HotHandler } from "./client-request.ts";
 import { countTokensAnthropic, countTokensGemini } from "./count-tokens.ts";
 import { anthropicMessagesEndpoint } from "./endpoints/anthropic.ts";
 import { geminiEndpoint, parseGeminiPath } from "./endpoints/gemini.ts";
@@ -27,11 +27,11 @@ import { VERSION } from "../config.ts";
 const NO_PARSE = { parse: "none" } as const;
 
 /** The busiest endpoints, served by Bun's router directly (see src/server.ts); Elysia keeps the same routes for app.handle. */
-export function hotRoutes(services: Services): Record<string, (request: Request) => Promise<Response>> {
+export function hotRoutes(services: Services): Record<string, HotHandler> {
   return {
-    "/v1/chat/completions": (request) => handleClientRequest(request, services, openAiChatEndpoint),
-    "/v1/messages": (request) => handleClientRequest(request, services, anthropicMessagesEndpoint),
-    "/v1/responses": (request) => handleClientRequest(request, services, responsesEndpoint),
+    "/v1/chat/completions": (request, client) => handleClientRequest(request, services, openAiChatEndpoint, client),
+    "/v1/messages": (request, client) => handleClientRequest(request, services, anthropicMessagesEndpoint, client),
+    "/v1/responses": (request, client) => handleClientRequest(request, services, responsesEndpoint, client),
     ...mediaHotRoutes(services),
   };
 }

@@ -29,15 +29,15 @@ const request = (body: object) =>
   new Request("http://localhost/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 async function measure(label: string, body: object, n: number) {
-  const probe = await chat(request(body));
+  const probe = await chat(request(body), undefined);
   if (probe.status !== 200) throw new Error(`${label}: ${probe.status} ${await probe.text()}`);
   await probe.arrayBuffer();
-  for (let i = 0; i < Math.min(200, n); i++) await (await chat(request(body))).arrayBuffer();
+  for (let i = 0; i < Math.min(200, n); i++) await (await chat(request(body), undefined)).arrayBuffer();
   const times: number[] = [];
   const started = performance.now();
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    const res = await chat(request(body));
+    const res = await chat(request(body), undefined);
     await res.arrayBuffer();
     times.push(performance.now() - t);
   }

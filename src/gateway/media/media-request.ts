@@ -44,10 +44,10 @@ export interface MediaEndpoint<P> {
   send(up: MediaUpstream, input: MediaInput<P>): Promise<MediaAnswer>;
 }
 
-export async function handleMediaRequest<P>(request: Request, services: Services, ep: MediaEndpoint<P>, providerParam?: string): Promise<Response> {
+export async function handleMediaRequest<P>(request: Request, services: Services, ep: MediaEndpoint<P>, providerParam?: string, clientIp?: string): Promise<Response> {
   const providerId = providerParam === undefined ? undefined : services.store.prefixes.get(providerParam.toLowerCase());
   const endpoint = providerParam === undefined ? ep.endpoint : `/v1/providers/${providerId ?? providerParam}/${ep.path}`;
-  const rec = new RequestRecord(services, request, endpoint, CLIENT_FORMAT);
+  const rec = new RequestRecord(services, request, endpoint, CLIENT_FORMAT, clientIp);
   try {
     rec.apiKeyId = authenticate(request, services)?.id ?? null;
     admitRequest(services, rec.apiKeyId);

@@ -7,6 +7,7 @@ import type { ModelType } from "../../providers/types.ts";
 import type { Services } from "../../services.ts";
 import { authenticate } from "../auth.ts";
 import { clientErrorResponse } from "../client-errors.ts";
+import type { HotHandler } from "../client-request.ts";
 import { listModels } from "../models.ts";
 import { transcriptionsEndpoint } from "./audio.ts";
 import { embeddingsEndpoint } from "./embeddings.ts";
@@ -16,8 +17,8 @@ import { handleMediaRequest } from "./media-request.ts";
 const NO_PARSE = { parse: "none" } as const;
 
 /** Embeddings are called in bulk (indexing): served by Bun's router directly, like chat (src/server.ts). */
-export function mediaHotRoutes(services: Services): Record<string, (request: Request) => Promise<Response>> {
-  return { "/v1/embeddings": (request) => handleMediaRequest(request, services, embeddingsEndpoint) };
+export function mediaHotRoutes(services: Services): Record<string, HotHandler> {
+  return { "/v1/embeddings": (request, clientIp) => handleMediaRequest(request, services, embeddingsEndpoint, undefined, clientIp) };
 }
 
 export function mediaRoutes(services: Services) {
