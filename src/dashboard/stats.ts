@@ -35,11 +35,11 @@ export function startOfToday(now = Date.now()): number {
 
 const columnCache = new WeakMap<Services, Set<string>>();
 
-/** usage_records' columns (cost_usd arrives with pricing; older databases lack it). */
+/** usage_log's columns (cost_usd arrives with pricing; older databases lack it). */
 function usageColumns(services: Services): Set<string> {
   let cols = columnCache.get(services);
   if (!cols) {
-    const rows = services.db.$client.query("PRAGMA table_info(usage_records)").all() as { name: string }[];
+    const rows = services.db.$client.query("PRAGMA table_info(usage_log)").all() as { name: string }[];
     cols = new Set(rows.map((r) => r.name));
     columnCache.set(services, cols);
   }
@@ -86,10 +86,13 @@ export function requestsPerMinute(services: Services, minutes = 60, now = Date.n
 
 /** Requests per provider since midnight (the overview's bar list). */
 export function requestsByProvider(services: Services, now = Date.now()): { provider: string; n: number }[] {
+  // Counted by the provider's text id, named after: the day's rows are not joined one by one.
   return services.db.$client
     .query(
-      `SELECT coalesce(provider, '(unresolved)') AS provider, count(*) AS n FROM usage_records
-        WHERE timestamp >= ? GROUP BY provider ORDER BY n DESC LIMIT 8`,
+      `SELECT coalesce(t.text, '(unresolved)') AS provider, g.n FROM
+         (SELECT provider_ref, count(*) AS n FROM usage_records WHERE timestamp >= ? GROUP BY provider_ref) g
+         LEFT JOIN usage_texts t ON t.id = g.provider_ref
+        ORDER BY g.n DESC LIMIT 8`,
     )
     .all(startOfToday(now)) as { provider: string; n: number }[];
 }
@@ -100,7 +103,7 @@ export function recentRequests(services: Services, limit = 15): RecentRequest[] 
       `SELECT u.request_id AS requestId, u.timestamp, u.endpoint, u.client_format AS clientFormat,
               u.requested_model AS requestedModel, u.provider, u.model, u.status, u.latency_ms AS latencyMs,
               u.total_tokens AS totalTokens, u.stream, coalesce(u.error, u.error_code) AS error
-         FROM usage_records u ORDER BY u.id DESC LIMIT ?`,
+         FROM usage_log u ORDER BY u.id DESC LIMIT ?`,
     )
     .all(limit) as (Omit<RecentRequest, "stream"> & { stream: number })[];
   return rows.map((r) => ({ ...r, stream: Boolean(r.stream) }));

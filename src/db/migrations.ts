@@ -9,6 +9,7 @@ import m0001 from "../../drizzle/0001_usage_cost.sql" with { type: "text" };
 import m0002 from "../../drizzle/0002_response_cache.sql" with { type: "text" };
 import m0003 from "../../drizzle/0003_usage_one_row.sql" with { type: "text" };
 import m0004 from "../../drizzle/0004_usage_fewer_indexes.sql" with { type: "text" };
+import m0005 from "../../drizzle/0005_usage_texts.sql" with { type: "text" };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   "0000_init": m0000,
@@ -16,6 +17,7 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   "0002_response_cache": m0002,
   "0003_usage_one_row": m0003,
   "0004_usage_fewer_indexes": m0004,
+  "0005_usage_texts": m0005,
 };
 
 interface JournalEntry {

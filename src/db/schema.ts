@@ -95,10 +95,24 @@ export const settings = sqliteTable("settings", {
 });
 
 /**
+ * The texts usage rows repeat (endpoint, provider, model, connection and key ids, user agent,
+ * client address, …), each stored once; usage_records refers to them by id (the `*_ref`
+ * columns). A row is about half the size it was with the texts inline (migration 0005), and
+ * the writer binds integers instead of copying a dozen strings per request. Never pruned:
+ * the set of distinct values is small next to the rows.
+ */
+export const usageTexts = sqliteTable("usage_texts", {
+  id: integer("id").primaryKey(),
+  text: text("text").notNull().unique(),
+});
+
+/**
  * One row per gateway request: the numbers usage, cost and telemetry are built from, and the
  * request log's detail — what was tried and why it failed, who asked, bodies only when a
  * setting enables it. (Until migration 0003 the detail was a second row in request_logs:
- * one row instead of two halves what every request costs to record.)
+ * one row instead of two halves what every request costs to record.) Repeating texts are
+ * ids in usage_texts; the view usage_log (migration 0005, not known to drizzle) shows the
+ * rows with their texts under the original column names, and is what readers query.
  */
 export const usageRecords = sqliteTable(
   "usage_records",
@@ -106,13 +120,13 @@ export const usageRecords = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     requestId: text("request_id").notNull(),
     timestamp: integer("timestamp").notNull(),
-    endpoint: text("endpoint").notNull(),
-    clientFormat: text("client_format").notNull(),
-    provider: text("provider"),
-    model: text("model"),
-    requestedModel: text("requested_model"),
-    connectionId: text("connection_id"),
-    apiKeyId: text("api_key_id"),
+    endpointRef: integer("endpoint_ref").notNull(),
+    clientFormatRef: integer("client_format_ref").notNull(),
+    providerRef: integer("provider_ref"),
+    modelRef: integer("model_ref"),
+    requestedModelRef: integer("requested_model_ref"),
+    connectionRef: integer("connection_ref"),
+    apiKeyRef: integer("api_key_ref"),
     status: integer("status").notNull(),
     stream: integer("stream", { mode: "boolean" }).notNull().default(false),
     latencyMs: integer("latency_ms").notNull(),
@@ -122,18 +136,18 @@ export const usageRecords = sqliteTable(
     totalTokens: integer("total_tokens"),
     cachedTokens: integer("cached_tokens"),
     reasoningTokens: integer("reasoning_tokens"),
-    finishReason: text("finish_reason"),
-    errorCode: text("error_code"),
+    finishReasonRef: integer("finish_reason_ref"),
+    errorCodeRef: integer("error_code_ref"),
     /** USD from src/usage/pricing.ts; null when the model has no price. */
     costUsd: real("cost_usd"),
     /** True when the upstream reported no usage and the cost is an estimate (see src/usage/estimate.ts). */
     costEstimated: integer("cost_estimated", { mode: "boolean" }).notNull().default(false),
-    method: text("method").notNull().default("POST"),
+    methodRef: integer("method_ref").notNull(),
     /** Every target tried, in order (src/gateway/request-record.ts Attempt); one plain attempt is stored as its latency (src/usage/attempts-column.ts). */
     attempts: text("attempts", { mode: "json" }).$type<unknown[] | number>().notNull().default([]),
     error: text("error"),
-    userAgent: text("user_agent"),
-    clientIp: text("client_ip"),
+    userAgentRef: integer("user_agent_ref"),
+    clientIpRef: integer("client_ip_ref"),
     /** Redacted and truncated, only while the requestLogBodies setting is on (src/usage/bodies.ts). */
     requestBody: text("request_body"),
     responseBody: text("response_body"),
@@ -145,7 +159,7 @@ export const usageRecords = sqliteTable(
   // src/usage/request-logs.ts).
   (t) => [
     index("usage_records_ts_idx").on(t.timestamp),
-    index("usage_records_key_ts_idx").on(t.apiKeyId, t.timestamp).where(sql`${t.apiKeyId} IS NOT NULL`),
+    index("usage_records_key_ts_idx").on(t.apiKeyRef, t.timestamp).where(sql`${t.apiKeyRef} IS NOT NULL`),
   ],
 );
 

@@ -2,7 +2,7 @@
 // finished request from the usage row; gauges (queue, in-flight, budgets, breakers) are read
 // from live state at scrape time. Other areas (cache, …) add families with addCollector().
 import { Counter, PromHistogram, header, sample, type HistogramSeries } from "./prometheus.ts";
-import type { UsageRow } from "./recorder.ts";
+import type { UsageEntry } from "./recorder.ts";
 import { isErrorStatus } from "./rollup.ts";
 
 /** Seconds; spans a fast cache hit to a long reasoning stream. */
@@ -50,7 +50,7 @@ export class GatewayMetrics {
     this.collectors.push(collect);
   }
 
-  observe(row: UsageRow): void {
+  observe(row: UsageEntry): void {
     const provider = row.provider ?? "none";
     const model = row.model ?? "none";
     const s = this.seriesOf(provider, model, row.clientFormat, row.status);

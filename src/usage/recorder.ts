@@ -10,7 +10,7 @@ import { parseSlice, RowQueue, type Slice } from "./row-queue.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 import { WriterThread } from "./writer-thread.ts";
 
-export type { UsageEntry, UsageRow } from "./usage-writes.ts";
+export type { UsageEntry } from "./usage-writes.ts";
 
 /** Where usage goes; a PostgreSQL-backed sink can replace the SQLite one behind this. */
 export interface UsageSink {

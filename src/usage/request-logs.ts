@@ -74,6 +74,9 @@ const ROW_COLUMNS = [
   "error", "user_agent", "client_ip",
 ].map((c) => `u.${c}`).join(", ");
 
+/** The usage_texts id of the text in parameter `$name` (null when no row has it: nothing matches). */
+const TEXT_ID = (name: string) => `(SELECT id FROM usage_texts WHERE text = $${name})`;
+
 /** Between the id's time and the row's timestamp (both taken as the request starts); generous. */
 const ID_CLOCK_SLACK_MS = 60_000;
 
@@ -132,10 +135,11 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
   };
   if (q.from !== undefined) add("u.timestamp >= $from", "from", q.from);
   if (q.to !== undefined) add("u.timestamp < $to", "to", q.to);
-  if (q.provider !== undefined) add("u.provider = $provider", "provider", q.provider);
-  if (q.model !== undefined) add("u.model = $model", "model", q.model);
-  if (q.keyId !== undefined) add("u.api_key_id = $keyId", "keyId", q.keyId);
-  if (q.connectionId !== undefined) add("u.connection_id = $connectionId", "connectionId", q.connectionId);
+  // On the texts' ids (usage_texts), found once: the key filter walks its index that way.
+  if (q.provider !== undefined) add(`u.provider_ref = ${TEXT_ID("provider")}`, "provider", q.provider);
+  if (q.model !== undefined) add(`u.model_ref = ${TEXT_ID("model")}`, "model", q.model);
+  if (q.keyId !== undefined) add(`u.api_key_ref = ${TEXT_ID("keyId")}`, "keyId", q.keyId);
+  if (q.connectionId !== undefined) add(`u.connection_ref = ${TEXT_ID("connectionId")}`, "connectionId", q.connectionId);
   if (q.requestId !== undefined) {
     add("u.request_id = $requestId", "requestId", q.requestId);
     // The gateway's ids are UUIDv7, stamped when the request started: a narrow range of the
@@ -161,7 +165,7 @@ export function queryRequestLogs(sqlite: Database, q: RequestLogQuery) {
   }
   const bodies = q.includeBodies ? ", u.request_body, u.response_body" : "";
   const sql = (narrowed: boolean) => `SELECT ${ROW_COLUMNS}${bodies}
-    FROM usage_records u
+    FROM usage_log u
     WHERE ${[...parts, ...(narrowed ? ["u.timestamp >= $hoursFrom AND u.timestamp < $hoursTo"] : [])].join(" AND ") || "1"}
     ORDER BY u.timestamp DESC, u.id DESC LIMIT $limit OFFSET $offset`;
   // One row more than asked says whether there is a next page, without a count(*).
@@ -220,13 +224,13 @@ export function lastUseOf(sqlite: Database, connectionId: string): { at: number 
   const hour = sqlite.query("SELECT max(bucket) AS bucket FROM usage_hourly WHERE connection_id = $id").get({ id: connectionId }) as { bucket: number | null };
   if (hour.bucket === null) return { at: null };
   return sqlite
-    .query("SELECT max(timestamp) AS at FROM usage_records WHERE connection_id = $id AND timestamp >= $from AND timestamp < $to")
+    .query(`SELECT max(timestamp) AS at FROM usage_records WHERE connection_ref = ${TEXT_ID("id")} AND timestamp >= $from AND timestamp < $to`)
     .get({ id: connectionId, from: hour.bucket, to: hour.bucket + HOUR_MS }) as { at: number | null };
 }
 
 /** The latest rows as short lines (GET /api/usage/logs). */
 export function recentLogLines(sqlite: Database, limit: number, names: { key: (id: string) => string | null; connection: (id: string) => string | null }) {
-  const rows = sqlite.query("SELECT * FROM usage_records ORDER BY id DESC LIMIT $limit").all({ limit }) as Row[];
+  const rows = sqlite.query(`SELECT ${ROW_COLUMNS} FROM usage_log u ORDER BY u.id DESC LIMIT $limit`).all({ limit }) as Row[];
   return rows.map((r) => {
     const key = r.api_key_id ? (names.key(r.api_key_id) ?? r.api_key_id) : null;
     const connection = r.connection_id ? (names.connection(r.connection_id) ?? r.connection_id) : null;

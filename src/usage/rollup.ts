@@ -2,9 +2,7 @@
 // rows per (hour, provider, model, key, connection) and upserted in the batch's transaction,
 // so /api/usage/history over a month reads ~hours × combinations rows instead of every request.
 import type { Database } from "bun:sqlite";
-import type { usageRecords } from "../db/schema.ts";
-
-type UsageRow = typeof usageRecords.$inferInsert;
+import type { UsageEntry } from "./usage-writes.ts";
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -32,7 +30,7 @@ interface Agg {
   latencyMsSum: number;
 }
 
-export function aggregate(rows: readonly UsageRow[]): Agg[] {
+export function aggregate(rows: readonly UsageEntry[]): Agg[] {
   const groups = new Map<string, Agg>();
   let g: Agg | undefined;
   for (const r of rows) {
@@ -92,7 +90,7 @@ ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(",\n")}`;
 const SUMMED = ["requests", "errors", "promptTokens", "completionTokens", "cachedTokens", "reasoningTokens", "totalTokens", "costUsd", "estimatedRequests", "latencyMsSum"] as const;
 
 /** Adds a batch to the rollup. Call inside the transaction that inserts the rows. */
-export function rollupBatch(sqlite: Database, rows: readonly UsageRow[]): void {
+export function rollupBatch(sqlite: Database, rows: readonly UsageEntry[]): void {
   const stmt = sqlite.query(UPSERT); // query() caches the prepared statement per connection
   const totals = new Map<number, Record<string, number>>();
   for (const g of aggregate(rows)) {
@@ -122,7 +120,7 @@ export function rebuildRollupIfEmpty(sqlite: Database): boolean {
              coalesce(sum(reasoning_tokens), 0),
              coalesce(sum(coalesce(total_tokens, coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0),
              coalesce(sum(cost_usd), 0), sum(cost_estimated), sum(latency_ms)
-      FROM usage_records GROUP BY 1, 2, 3, 4, 5`);
+      FROM usage_log GROUP BY 1, 2, 3, 4, 5`);
     sqlite.run("DELETE FROM usage_hourly_totals");
     sqlite.run(`INSERT INTO usage_hourly_totals (bucket, ${MEASURES.join(", ")})
       SELECT bucket, ${MEASURES.map((m) => `sum(${m})`).join(", ")} FROM usage_hourly GROUP BY bucket`);

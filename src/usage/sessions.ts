@@ -2,7 +2,7 @@
 // clients seen recently. In memory only, bounded; fed by RequestRecord at start and finish.
 import { Slots } from "../slots.ts";
 import { estimateOutputTokens } from "./estimate.ts";
-import type { UsageRow } from "./recorder.ts";
+import type { UsageEntry } from "./recorder.ts";
 
 /** What a session view needs from a request in flight (RequestRecord satisfies it). */
 export interface LiveRecord {
@@ -57,7 +57,7 @@ export class SessionTracker {
   }
 
   /** The request begun in `slot` finished as `row`. */
-  end(slot: number, row: UsageRow): void {
+  end(slot: number, row: UsageEntry): void {
     const entry = this.active.get(slot);
     if (!entry || entry.rec.requestId !== row.requestId) return;
     this.active.remove(slot, entry);

@@ -2,32 +2,75 @@
 // request, request-log detail included), their share of the hourly rollup and the keys'
 // "last used", in one transaction, through statements prepared once per connection.
 import type { Database, Statement } from "bun:sqlite";
-import { usageRecords } from "../db/schema.ts";
-import { fastInsert, type FastInsert } from "../db/fast-insert.ts";
 import { rollupBatch } from "./rollup.ts";
+import { UsageInsert } from "./usage-insert.ts";
+import { UsageTextIds } from "./usage-texts.ts";
 
-export type UsageRow = typeof usageRecords.$inferInsert;
-/** A finished request as queued for the batched write: its one usage_records row. */
-export type UsageEntry = UsageRow;
+/**
+ * A finished request as queued for the batched write: its one usage_records row, with its
+ * texts as texts (the write turns them into usage_texts ids) — the shape the usage_log view
+ * reads back.
+ */
+export interface UsageEntry {
+  requestId: string;
+  timestamp: number;
+  endpoint: string;
+  clientFormat: string;
+  provider?: string | null;
+  model?: string | null;
+  requestedModel?: string | null;
+  connectionId?: string | null;
+  apiKeyId?: string | null;
+  status: number;
+  stream?: boolean;
+  latencyMs: number;
+  ttfbMs?: number | null;
+  promptTokens?: number | null;
+  completionTokens?: number | null;
+  totalTokens?: number | null;
+  cachedTokens?: number | null;
+  reasoningTokens?: number | null;
+  finishReason?: string | null;
+  errorCode?: string | null;
+  costUsd?: number | null;
+  costEstimated?: boolean;
+  /** Absent: POST. */
+  method?: string;
+  /** Every target tried (src/gateway/request-record.ts Attempt), or one plain attempt's latency (attempts-column.ts). */
+  attempts?: unknown[] | number;
+  error?: string | null;
+  userAgent?: string | null;
+  clientIp?: string | null;
+  requestBody?: string | null;
+  responseBody?: string | null;
+}
 
 export class UsageBatchWriter {
-  private readonly insertUsage: FastInsert<UsageRow>;
+  private readonly texts: UsageTextIds;
+  private readonly insertUsage: UsageInsert;
   private readonly touchKey: Statement;
 
   constructor(readonly client: Database) {
-    this.insertUsage = fastInsert(client, usageRecords);
+    this.texts = new UsageTextIds(client);
+    this.insertUsage = new UsageInsert(client, this.texts);
     this.touchKey = client.prepare("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)");
   }
 
   /** Throws (nothing written) when the transaction fails, e.g. SQLITE_BUSY during a backup. */
   write(batch: readonly UsageEntry[]): void {
-    this.client.transaction(() => {
-      this.insertUsage.runMany(batch);
-      // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
-      rollupBatch(this.client, batch);
-      // A key's "last used" rides on the usage batch instead of a write per request.
-      for (const [keyId, at] of lastUseByKey(batch)) this.touchKey.run(at, keyId);
-    })();
+    try {
+      this.client.transaction(() => {
+        this.insertUsage.runMany(batch);
+        // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
+        rollupBatch(this.client, batch);
+        // A key's "last used" rides on the usage batch instead of a write per request.
+        for (const [keyId, at] of lastUseByKey(batch)) this.touchKey.run(at, keyId);
+      })();
+    } catch (err) {
+      this.texts.rolledBack();
+      throw err;
+    }
+    this.texts.committed();
   }
 }
 

@@ -92,9 +92,11 @@ async function bigDataDir(mb: number): Promise<string> {
   const rows = Math.ceil((mb * 1024 * 1024) / 4150);
   const now = Date.now();
   db.transaction(() => {
+    db.run("INSERT OR IGNORE INTO usage_texts (text) VALUES ('/v1/chat/completions'), ('openai-chat'), ('POST')");
+    const text = (t: string) => `(SELECT id FROM usage_texts WHERE text = '${t}')`;
     const ins = db.prepare(
-      `INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, status, latency_ms, method, attempts, request_body)
-       VALUES (?, ?, '/v1/chat/completions', 'openai-chat', 200, 12, 'POST', '[]', hex(randomblob(1024)))`,
+      `INSERT INTO usage_records (request_id, timestamp, endpoint_ref, client_format_ref, status, latency_ms, method_ref, attempts, request_body)
+       VALUES (?, ?, ${text("/v1/chat/completions")}, ${text("openai-chat")}, 200, 12, ${text("POST")}, '[]', hex(randomblob(1024)))`,
     );
     // Recent timestamps: usage retention must not prune them while we measure.
     for (let i = 0; i < rows; i++) ins.run(`req-${i}`, now - i);

@@ -12,6 +12,7 @@ import { makeConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { createServices, databasePath } from "../../src/services.ts";
 import { rebuildRollupIfEmpty } from "../../src/usage/rollup.ts";
+import { UsageTextIds } from "../../src/usage/usage-texts.ts";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const DAY = 86_400_000;
@@ -24,10 +25,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 function seed(path: string, now: number): void {
   const db = openDatabase(path);
   const sqlite = db.$client;
-  const insert = sqlite.prepare(`INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, provider, model,
-    requested_model, connection_id, api_key_id, status, stream, latency_ms, ttfb_ms, prompt_tokens, completion_tokens,
-    total_tokens, cached_tokens, reasoning_tokens, finish_reason, cost_usd, cost_estimated)
-    VALUES (?, ?, '/v1/chat/completions', 'openai-chat', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 0, 0, 'stop', ?, 0)`);
+  // Texts as the gateway stores them: ids in usage_texts (src/usage/usage-texts.ts).
+  const texts = new UsageTextIds(sqlite);
+  const insert = sqlite.prepare(`INSERT INTO usage_records (request_id, timestamp, endpoint_ref, client_format_ref, provider_ref, model_ref,
+    requested_model_ref, connection_ref, api_key_ref, status, stream, latency_ms, ttfb_ms, prompt_tokens, completion_tokens,
+    total_tokens, cached_tokens, reasoning_tokens, finish_reason_ref, cost_usd, cost_estimated, method_ref)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 0, 0, ?, ?, 0, ?)`);
   const start = now - 30 * DAY;
   let t0 = performance.now();
   const CHUNK = 50_000;
@@ -41,21 +44,26 @@ function seed(path: string, now: number): void {
         insert.run(
           `bench-${i}`,
           start + Math.floor((i / ROWS) * 30 * DAY),
-          provider,
-          model,
-          `${provider}/${model}`,
-          `conn-${i % 30}`,
-          `key-${i % 50}`,
+          texts.id("/v1/chat/completions"),
+          texts.id("openai-chat"),
+          texts.id(provider),
+          texts.id(model),
+          texts.id(`${provider}/${model}`),
+          texts.id(`conn-${i % 30}`),
+          texts.id(`key-${i % 50}`),
           i % 97 === 0 ? 500 : 200,
           100 + (i % 3000),
           50 + (i % 500),
           prompt,
           completion,
           prompt + completion,
+          texts.id("stop"),
           (prompt * 2.5 + completion * 10) / 1e6,
+          texts.id("POST"),
         );
       }
     })();
+    texts.committed();
   }
   console.log(`seeded ${ROWS.toLocaleString()} usage rows in ${ms(t0)} ms`);
   t0 = performance.now();

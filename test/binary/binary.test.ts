@@ -345,7 +345,7 @@ describe("a running binary", () => {
       ]);
       for (const r of rows) expect(r.total_tokens).toBeGreaterThan(0);
       // The request-log detail is in the same rows.
-      const detail = db.query("SELECT method, attempts, provider, model, connection_id, status FROM usage_records ORDER BY id").all() as any[];
+      const detail = db.query("SELECT method, attempts, provider, model, connection_id, status FROM usage_log ORDER BY id").all() as any[];
       expect(detail.map((r) => ({ method: r.method, tried: expandAttempts(r.attempts, r).length }))).toEqual([
         { method: "POST", tried: 1 },
         { method: "POST", tried: 1 },

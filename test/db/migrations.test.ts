@@ -50,12 +50,48 @@ test("0003 moves each request's log detail into its usage row and drops request_
     raw.close();
 
     const db = openDatabase(path);
-    const rows = db.$client.query("SELECT request_id, method, attempts, error, user_agent, client_ip, request_body, response_body FROM usage_records ORDER BY id").all();
+    const rows = db.$client.query("SELECT request_id, method, attempts, error, user_agent, client_ip, request_body, response_body FROM usage_log ORDER BY id").all();
     expect(rows).toEqual([
       { request_id: "r1", method: "POST", attempts: '[{"provider":"openai","status":502}]', error: "upstream down", user_agent: "sdk/1", client_ip: "10.0.0.7", request_body: '{"model":"x"}', response_body: "oops" },
       { request_id: "r2", method: "POST", attempts: "[]", error: null, user_agent: null, client_ip: null, request_body: null, response_body: null },
     ]);
     expect(db.$client.query("SELECT name FROM sqlite_master WHERE name = 'request_logs'").all()).toEqual([]);
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("0005 keeps every row's texts: usage_log reads back what usage_records held, each text stored once", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-db-"));
+  try {
+    const path = join(dir, "old.sqlite");
+    const before = drizzle(new Database(path, { create: true }));
+    (before as any).dialect.migrate(embeddedMigrations().slice(0, 5), (before as any).session, {});
+    const cols = `request_id, timestamp, endpoint, client_format, provider, model, requested_model, connection_id, api_key_id,
+      status, stream, latency_ms, ttfb_ms, prompt_tokens, completion_tokens, total_tokens, cached_tokens, reasoning_tokens,
+      finish_reason, error_code, cost_usd, cost_estimated, method, attempts, error, user_agent, client_ip, request_body, response_body`;
+    const rows = [
+      ["r1", 1000, "/v1/chat/completions", "openai", "openai", "gpt-4o", "openai/gpt-4o", "conn-1", "key-1", 200, 1, 12, 5, 10, 20, 30, 2, 1,
+        "stop", null, 0.25, 0, "POST", "12", null, "sdk/1", "10.0.0.7", '{"a":1}', '{"b":2}'],
+      ["r2", 2000, "/v1/messages", "anthropic", "anthropic", "claude", "claude", null, "key-1", 502, 0, 40, null, null, null, null, null, null,
+        null, "upstream_error", null, 1, "POST", '[{"provider":"anthropic","status":502}]', "down", "sdk/1", null, null, null],
+      ["r3", 3000, "/api/chat", "ollama", null, null, "nope", null, null, 404, 0, 1, null, null, null, null, null, null,
+        null, "not_found", null, 0, "GET", "[]", "unknown model", null, "::1", null, null],
+    ];
+    const insert = before.$client.prepare(`INSERT INTO usage_records (${cols}) VALUES (${rows[0]!.map(() => "?").join(", ")})`);
+    for (const r of rows) insert.run(...(r as never[]));
+    const old = before.$client.query(`SELECT id, ${cols} FROM usage_records ORDER BY id`).all();
+    before.$client.close();
+
+    const db = openDatabase(path);
+    expect(db.$client.query(`SELECT id, ${cols} FROM usage_log ORDER BY id`).all()).toEqual(old);
+    const texts = db.$client.query("SELECT text FROM usage_texts").all().map((t: any) => t.text);
+    expect(texts.length).toBe(new Set(texts).size);
+    expect(texts).toContain("key-1");
+    // The key filter's index is on the text's id now.
+    const plan = db.$client.query("EXPLAIN QUERY PLAN SELECT id FROM usage_records WHERE api_key_ref = (SELECT id FROM usage_texts WHERE text = 'key-1') ORDER BY timestamp DESC").all();
+    expect(JSON.stringify(plan)).toContain("usage_records_key_ts_idx");
     db.$client.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -50,7 +50,7 @@ export async function sseData(res: Response): Promise<string[]> {
 /** Usage rows written so far (the sink is flushed first). */
 export function usageRows(gw: TestGateway): any[] {
   gw.services.usage.flush();
-  return gw.services.db.$client.query("SELECT * FROM usage_records ORDER BY id").all();
+  return gw.services.db.$client.query("SELECT * FROM usage_log ORDER BY id").all();
 }
 
 /**

@@ -1,9 +1,9 @@
 import { expect, test } from "bun:test";
 import { GatewayMetrics, type ScrapeState } from "../../src/usage/metrics.ts";
-import type { UsageRow } from "../../src/usage/recorder.ts";
+import type { UsageEntry } from "../../src/usage/recorder.ts";
 
 const state: ScrapeState = { usageQueue: { queued: 0, written: 0, dropped: 0 }, inFlight: 0, streams: 0, budgets: [], startedAt: 0 };
-const row = (o: Partial<UsageRow>): UsageRow => ({ requestId: "r", timestamp: 0, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", status: 200, latencyMs: 100, provider: "openai", model: "a", ...o });
+const row = (o: Partial<UsageEntry>): UsageEntry => ({ requestId: "r", timestamp: 0, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", status: 200, latencyMs: 100, provider: "openai", model: "a", ...o });
 /** Every sample line as name{labels} → value. */
 const samples = (text: string) => new Map(text.split("\n").filter((l) => l && !l.startsWith("#")).map((l) => [l.slice(0, l.lastIndexOf(" ")), Number(l.slice(l.lastIndexOf(" ") + 1))]));
 

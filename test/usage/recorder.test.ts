@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
 import { SqliteUsageSink } from "../../src/usage/recorder.ts";
+import { UsageBatchWriter } from "../../src/usage/usage-writes.ts";
 
 function entry(i: number) {
   return { requestId: `r${i}`, timestamp: Date.now(), status: 200, latencyMs: 1, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", promptTokens: i, method: "POST" };
@@ -69,7 +70,7 @@ test("every column of every row lands as recorded, across multi-row statements a
     expect(sink.stats().written).toBe(271);
     for (const r of rows.slice(271)) sink.record(r);
     sink.flush();
-    const stored = db.$client.query("SELECT * FROM usage_records ORDER BY id").all() as Record<string, unknown>[];
+    const stored = db.$client.query("SELECT * FROM usage_log ORDER BY id").all() as Record<string, unknown>[];
     expect(stored.length).toBe(542);
     stored.forEach((row, i) => {
       const r = rows[i]!;
@@ -150,3 +151,23 @@ test("a writer thread that cannot open the database gives its rows back: they ar
   sink.close();
   client.close();
 }, 20_000);
+
+test("texts a failed write added are not remembered: the retried rows read back with their texts", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  try {
+    const db = openDatabase(join(dir, "u.sqlite"));
+    const writer = new UsageBatchWriter(db.$client);
+    const row = (id: string, status: number | null) =>
+      ({ requestId: id, timestamp: 1, endpoint: "/v1/chat/completions", clientFormat: "openai", provider: "brand-new", model: "new-model", userAgent: "new-agent", status, latencyMs: 1 }) as never;
+    // The second row breaks a NOT NULL constraint after the first one's new texts were added.
+    expect(() => writer.write([row("a", 200), row("b", null)])).toThrow();
+    expect(db.$client.query("SELECT count(*) AS n FROM usage_texts WHERE text = 'brand-new'").get()).toEqual({ n: 0 });
+    writer.write([row("a", 200)]);
+    expect(db.$client.query("SELECT request_id, provider, model, user_agent FROM usage_log").all()).toEqual([
+      { request_id: "a", provider: "brand-new", model: "new-model", user_agent: "new-agent" },
+    ]);
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

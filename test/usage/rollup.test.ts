@@ -40,7 +40,7 @@ const DIRECT = `SELECT (timestamp / ${HOUR_MS}) * ${HOUR_MS} AS bucket, coalesce
   sum(status >= 400 AND status <> 499) AS errors, coalesce(sum(prompt_tokens), 0) AS prompt, sum(completion_tokens) AS completion,
   coalesce(sum(coalesce(total_tokens, coalesce(prompt_tokens, 0) + coalesce(completion_tokens, 0))), 0) AS total,
   round(coalesce(sum(cost_usd), 0), 9) AS cost, sum(cost_estimated) AS estimated, sum(latency_ms) AS latency
-  FROM usage_records GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
+  FROM usage_log GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`;
 const ROLLUP = `SELECT bucket, provider, model, api_key_id AS key, connection_id AS conn, requests, errors, prompt_tokens AS prompt,
   completion_tokens AS completion, total_tokens AS total, round(cost_usd, 9) AS cost, estimated_requests AS estimated, latency_ms_sum AS latency
   FROM usage_hourly ORDER BY 1, 2, 3, 4, 5`;

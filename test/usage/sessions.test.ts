@@ -1,12 +1,12 @@
 import { expect, test } from "bun:test";
 import { MAX_ACTIVE, SessionTracker, type LiveRecord } from "../../src/usage/sessions.ts";
-import type { UsageRow } from "../../src/usage/recorder.ts";
+import type { UsageEntry } from "../../src/usage/recorder.ts";
 
 let n = 0;
 function finish(t: SessionTracker, client: { ua: string; ip?: string; key?: string }, tokens = 10) {
   const rec: LiveRecord = { requestId: `r${n++}`, timestamp: 0, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", apiKeyId: client.key ?? null, requestedModel: `m${n}`, provider: null, model: null, stream: false, streamChunks: 0 };
   const slot = t.begin(rec, { userAgent: client.ua, clientIp: client.ip ?? "127.0.0.1" });
-  const row: UsageRow = { requestId: rec.requestId, timestamp: 0, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1, apiKeyId: rec.apiKeyId, requestedModel: rec.requestedModel, totalTokens: tokens, costUsd: 0.5 };
+  const row: UsageEntry = { requestId: rec.requestId, timestamp: 0, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1, apiKeyId: rec.apiKeyId, requestedModel: rec.requestedModel, totalTokens: tokens, costUsd: 0.5 };
   t.end(slot, row);
 }
 const recent = (t: SessionTracker) => t.snapshot(new Map(), () => false).recentClients;
@@ -47,7 +47,7 @@ test("past 200 clients the least recently seen one goes, however often it was se
 test("requests in flight: listed oldest first until they end; a finished slot given to a newer request stays with it", () => {
   const t = new SessionTracker();
   const live = (id: string, timestamp: number): LiveRecord => ({ requestId: id, timestamp, endpoint: "/v1/messages", clientFormat: "anthropic", apiKeyId: null, requestedModel: "m", provider: "p", model: "m", stream: true, streamChunks: 3 });
-  const rowOf = (rec: LiveRecord): UsageRow => ({ requestId: rec.requestId, timestamp: rec.timestamp, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1 });
+  const rowOf = (rec: LiveRecord): UsageEntry => ({ requestId: rec.requestId, timestamp: rec.timestamp, endpoint: rec.endpoint, clientFormat: rec.clientFormat, status: 200, latencyMs: 1 });
   const a = live("a", 3_000);
   const b = live("b", 1_000);
   const c = live("c", 2_000);
