@@ -162,6 +162,8 @@ describe("GET /api/usage/request-logs", () => {
     expect(await n("status=error")).toBe(10);
     expect(await n("status=500")).toBe(10);
     expect(await n("status=2xx")).toBe(20);
+    // A value no row has (so no stored text either) matches nothing, whichever column.
+    for (const f of ["provider=nobody", "keyId=nobody", "connectionId=nobody", "model=nobody", "keyId=kB&provider=nobody"]) expect(await n(f)).toBe(0);
     expect((await get("/api/usage/request-logs?status=bad")).status).toBe(400);
     expect((await get("/api/usage/request-logs?cursor=zzz")).status).toBe(400);
     expect((await get("/api/usage/request-logs?limit=100000")).status).toBe(400);

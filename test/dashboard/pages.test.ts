@@ -117,6 +117,8 @@ describe("overview", () => {
     expect(live).toContain('class="spark-error"');
     expect(live).toContain(">200<");
     expect(live).toContain(">500<");
+    // Today by provider: both requests went to openai.
+    expect(live).toMatch(/<span class="bar-label">openai<\/span>[\s\S]*?<span class="bar-value">2<\/span>/);
     const html = await (await b.get("/dashboard")).text();
     // Connection, key and request done: the checklist has served its purpose.
     expect(html).not.toContain("Getting started");
