@@ -112,7 +112,8 @@ export const usageTexts = sqliteTable("usage_texts", {
  * setting enables it. (Until migration 0003 the detail was a second row in request_logs:
  * one row instead of two halves what every request costs to record.) Repeating texts are
  * ids in usage_texts; the view usage_log (migration 0005, not known to drizzle) shows the
- * rows with their texts under the original column names, and is what readers query.
+ * rows with their texts under the original column names, and is what readers query. A
+ * migration that rebuilds this table must drop the view first and create it again after.
  */
 export const usageRecords = sqliteTable(
   "usage_records",
