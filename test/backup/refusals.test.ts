@@ -2,6 +2,7 @@
 // the schema rules: older databases are migrated forward, newer ones refused, also at start.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { drizzle } from "drizzle-orm/bun-sqlite";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -122,6 +123,30 @@ describe("schema versions", () => {
     expect(tables).toHaveLength(1);
     expect(gw.services.store.connections.size).toBe(1);
     expect(existsSync(staged)).toBe(false);
+  });
+
+  test("a database from before usage_texts (0004) is imported with its usage rows and their texts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "omniroute-old-usage-"));
+    try {
+      const path = join(dir, "old.sqlite");
+      const old = drizzle(new Database(path, { create: true }));
+      (old as any).dialect.migrate(embeddedMigrations().slice(0, 5), (old as any).session, {});
+      old.$client.run(`INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, provider, model, requested_model,
+        connection_id, status, latency_ms, finish_reason, method, attempts, user_agent, client_ip)
+        VALUES ('old-1', ${Date.now() - 60_000}, '/v1/messages', 'anthropic', 'anthropic', 'claude-x', 'claude-x', 'conn-old', 200, 40,
+        'end_turn', 'POST', '40', 'claude-cli/1.0', '10.1.2.3')`);
+      old.$client.close();
+      const res = await importForm(gw, new Uint8Array(readFileSync(path)));
+      expect(res.status).toBe(200);
+      expect((await res.json()).migrated).toBe(embeddedMigrations().length - 5);
+      const logs = (await json(await gw.request("/api/usage/request-logs?provider=anthropic"))).logs;
+      expect(logs).toHaveLength(1);
+      expect(logs[0]).toMatchObject({ requestId: "old-1", endpoint: "/v1/messages", clientFormat: "anthropic", provider: "anthropic", model: "claude-x",
+        connectionId: "conn-old", finishReason: "end_turn", method: "POST", userAgent: "claude-cli/1.0", clientIp: "10.1.2.3" });
+      expect(logs[0].attempts).toEqual([{ provider: "anthropic", model: "claude-x", connectionId: "conn-old", status: 200, latencyMs: 40 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("before migrating an existing database at start, a pre-migration backup is written", () => {
