@@ -569,10 +569,11 @@ async function issue5(c: Ctx): Promise<Section> {
 
 /**
  * Issue 6's on/off runs per side (each side's median is compared), and the unmeasured load
- * before them. Nine, not five: one 5 s run moves by ±5% on this machine, and with five the
- * verdict on a ~4% loss swung between 1.6% and 5.6% from one benchmark to the next.
+ * before them. One 5 s run moves by ±5% on this machine: with five rounds the verdict on a ~4%
+ * loss swung between 1.6% and 5.6% from one benchmark to the next, and with nine, three runs on
+ * the same code gave −0.9%, 3.4% and 9.9% (docs/BENCHMARKS.md, fifth pass).
  */
-const ISSUE6_ROUNDS = 9;
+const ISSUE6_ROUNDS = 15;
 const ISSUE6_WARM_S = 10;
 
 async function issue6(c: Ctx): Promise<Section> {
