@@ -2,7 +2,6 @@
 // the schema rules: older databases are migrated forward, newer ones refused, also at start.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { drizzle } from "drizzle-orm/bun-sqlite";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { makeConfig } from "../../src/config.ts";
 import { embeddedMigrations, latestMigrationMillis } from "../../src/db/migrations.ts";
 import { createServices } from "../../src/services.ts";
 import { startGateway, type TestGateway } from "../support/gateway.ts";
+import { databaseAtMigration } from "../support/old-database.ts";
 import { bytesOf, dumpFile, dumpLive, importForm, json, seed } from "./helpers.ts";
 
 let gw: TestGateway;
@@ -129,13 +129,12 @@ describe("schema versions", () => {
     const dir = mkdtempSync(join(tmpdir(), "omniroute-old-usage-"));
     try {
       const path = join(dir, "old.sqlite");
-      const old = drizzle(new Database(path, { create: true }));
-      (old as any).dialect.migrate(embeddedMigrations().slice(0, 5), (old as any).session, {});
-      old.$client.run(`INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, provider, model, requested_model,
+      const old = databaseAtMigration(path, 5);
+      old.run(`INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, provider, model, requested_model,
         connection_id, status, latency_ms, finish_reason, method, attempts, user_agent, client_ip)
         VALUES ('old-1', ${Date.now() - 60_000}, '/v1/messages', 'anthropic', 'anthropic', 'claude-x', 'claude-x', 'conn-old', 200, 40,
         'end_turn', 'POST', '40', 'claude-cli/1.0', '10.1.2.3')`);
-      old.$client.close();
+      old.close();
       const res = await importForm(gw, new Uint8Array(readFileSync(path)));
       expect(res.status).toBe(200);
       expect((await res.json()).migrated).toBe(embeddedMigrations().length - 5);

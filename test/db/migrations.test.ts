@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
-import { drizzle } from "drizzle-orm/bun-sqlite";
-import { EMBEDDED_MIGRATIONS, embeddedMigrations } from "../../src/db/migrations.ts";
+import { EMBEDDED_MIGRATIONS } from "../../src/db/migrations.ts";
+import { databaseAtMigration } from "../support/old-database.ts";
 
 const root = join(import.meta.dir, "../../drizzle");
 
@@ -41,9 +41,7 @@ test("0003 moves each request's log detail into its usage row and drops request_
   try {
     const path = join(dir, "old.sqlite");
     // A database as the build before 0003 left it, with one request in both tables and one usage row alone.
-    const before = drizzle(new Database(path, { create: true }));
-    (before as any).dialect.migrate(embeddedMigrations().slice(0, 3), (before as any).session, {});
-    const raw = before.$client;
+    const raw = databaseAtMigration(path, 3);
     raw.run(`INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, status, latency_ms) VALUES ('r1', 1, '/v1/chat/completions', 'openai-chat', 502, 9), ('r2', 2, '/v1/messages', 'anthropic', 200, 3)`);
     raw.run(`INSERT INTO request_logs (request_id, timestamp, method, path, client_format, status, latency_ms, attempts, error, user_agent, client_ip, request_body, response_body)
              VALUES ('r1', 1, 'POST', '/v1/chat/completions', 'openai-chat', 502, 9, '[{"provider":"openai","status":502}]', 'upstream down', 'sdk/1', '10.0.0.7', '{"model":"x"}', 'oops')`);
@@ -66,8 +64,7 @@ test("0005 keeps every row's texts: usage_log reads back what usage_records held
   const dir = mkdtempSync(join(tmpdir(), "omniroute-db-"));
   try {
     const path = join(dir, "old.sqlite");
-    const before = drizzle(new Database(path, { create: true }));
-    (before as any).dialect.migrate(embeddedMigrations().slice(0, 5), (before as any).session, {});
+    const before = databaseAtMigration(path, 5);
     const cols = `request_id, timestamp, endpoint, client_format, provider, model, requested_model, connection_id, api_key_id,
       status, stream, latency_ms, ttfb_ms, prompt_tokens, completion_tokens, total_tokens, cached_tokens, reasoning_tokens,
       finish_reason, error_code, cost_usd, cost_estimated, method, attempts, error, user_agent, client_ip, request_body, response_body`;
@@ -79,10 +76,10 @@ test("0005 keeps every row's texts: usage_log reads back what usage_records held
       ["r3", 3000, "/api/chat", "ollama", null, null, "nope", null, null, 404, 0, 1, null, null, null, null, null, null,
         null, "not_found", null, 0, "GET", "[]", "unknown model", null, "::1", null, null],
     ];
-    const insert = before.$client.prepare(`INSERT INTO usage_records (${cols}) VALUES (${rows[0]!.map(() => "?").join(", ")})`);
+    const insert = before.prepare(`INSERT INTO usage_records (${cols}) VALUES (${rows[0]!.map(() => "?").join(", ")})`);
     for (const r of rows) insert.run(...(r as never[]));
-    const old = before.$client.query(`SELECT id, ${cols} FROM usage_records ORDER BY id`).all();
-    before.$client.close();
+    const old = before.query(`SELECT id, ${cols} FROM usage_records ORDER BY id`).all();
+    before.close();
 
     const db = openDatabase(path);
     expect(db.$client.query(`SELECT id, ${cols} FROM usage_log ORDER BY id`).all()).toEqual(old);
