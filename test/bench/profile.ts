@@ -11,7 +11,7 @@
 //                      the usage writer out of the picture
 import { mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { configureGateway, log, measure, ROOT, sanityCheck, startGateway, startUpstream, threadCpuSeconds, type GatewayCommand } from "./harness.ts";
+import { configureGateway, measure, ROOT, sanityCheck, startGateway, startUpstream, threadCpuSeconds, type GatewayCommand } from "./harness.ts";
 import { cleanup, stop, tempDir } from "./procs.ts";
 
 const all = Bun.argv.slice(2);
