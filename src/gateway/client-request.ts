@@ -24,7 +24,6 @@ import { cacheForRequest, progressFor, promptControls, withIdempotency } from ".
 export interface PassthroughContext {
   client: ClientFormat;
   request: Request;
-  url: URL;
   services: Services;
   rec: RequestRecord;
   body: Record<string, unknown>;
@@ -41,12 +40,13 @@ export interface ClientEndpoint {
   endpoint: string;
   /** The upstream format this client speaks natively (pass-through when the target matches). */
   nativeFormat: UpstreamFormat | null;
-  read(body: Record<string, unknown>, url: URL): { canonical: CanonicalRequest; streamCtx: ClientStreamContext };
+  /** `request` for what the body does not say (Gemini's `?alt=sse`); its URL is parsed only by who needs it. */
+  read(body: Record<string, unknown>, request: Request): { canonical: CanonicalRequest; streamCtx: ClientStreamContext };
   /**
    * What routing needs (model, streaming) without the full translation to canonical form, so
    * a same-format pass-through neither pays for nor is refused by the translator's checks.
    */
-  peek?(body: Record<string, unknown>, url: URL): { model: string; stream: boolean; streamCtx: ClientStreamContext };
+  peek?(body: Record<string, unknown>, request: Request): { model: string; stream: boolean; streamCtx: ClientStreamContext };
   passthrough?: (ctx: PassthroughContext) => Promise<Response>;
 }
 
@@ -72,7 +72,6 @@ export async function handleClientRequest(request: Request, services: Services, 
 
 async function serveClientRequest(request: Request, services: Services, ep: ClientEndpoint, rec: RequestRecord, fail: (err: unknown) => Response): Promise<Response> {
   try {
-    const url = new URL(request.url);
     const body = await readJsonBody(request);
     if (!body || typeof body !== "object" || Array.isArray(body)) {
       throw new GatewayError(400, "invalid_request", "Request body must be a JSON object.");
@@ -80,10 +79,10 @@ async function serveClientRequest(request: Request, services: Services, ep: Clie
     const obj = body as Record<string, unknown>;
     rec.requestBody = services.accounting.bodies.requestBody(obj) ?? null;
     let full: ReturnType<ClientEndpoint["read"]> | null = null;
-    const readFull = () => (full ??= ep.read(obj, url));
+    const readFull = () => (full ??= ep.read(obj, request));
     const estimateInput = () => estimateRequestTokens(() => readFull().canonical, obj);
     rec.estimateInputTokens = estimateInput;
-    const head = ep.peek ? ep.peek(obj, url) : { model: readFull().canonical.model, stream: readFull().canonical.stream, streamCtx: readFull().streamCtx };
+    const head = ep.peek ? ep.peek(obj, request) : { model: readFull().canonical.model, stream: readFull().canonical.stream, streamCtx: readFull().streamCtx };
     rec.requestedModel = head.model;
     rec.stream = head.stream;
     const policy = applyPolicies(services, rec.apiKeyId, head.model, obj, ep.client.id);
@@ -99,7 +98,8 @@ async function serveClientRequest(request: Request, services: Services, ep: Clie
     progress?.emit("routing", { model: policy.model, targets: plan.targets.map((t) => `${t.provider.id}/${t.model}`) });
     // Response cache (src/features/cache): a hit answers here; a miss stores the answer once complete.
     const cache = cacheForRequest(services, { request, client: ep.client, body: obj, targets: plan.targets, stream: head.stream, streamCtx: head.streamCtx, rec });
-    const hit = await cache?.lookup();
+    // Awaited only when the cache was asked: most requests are not deterministic, and the await costs a turn.
+    const hit = cache?.consulted ? await cache.lookup() : null;
     if (hit) {
       progress?.emit("cache_hit");
       return progress ? progress.follow(async () => hit) : hit;
@@ -138,7 +138,7 @@ async function serveClientRequest(request: Request, services: Services, ep: Clie
             if (ep.passthrough && target.provider.format === ep.nativeFormat) {
               const canonical = () => readFull().canonical;
               const sent = controls ? controls.body(target.provider.format, obj) : obj;
-              return ep.passthrough({ client: ep.client, request, url, services, rec, body: sent, canonical, streamCtx: head.streamCtx, target, conn });
+              return ep.passthrough({ client: ep.client, request, services, rec, body: sent, canonical, streamCtx: head.streamCtx, target, conn });
             }
             const { canonical, streamCtx } = readFull();
             return translateRequest({ request, services, client: ep.client, rec, canonical: controls ? controls.canonical(canonical) : canonical, streamCtx, target, conn });

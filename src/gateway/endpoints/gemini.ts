@@ -21,9 +21,9 @@ export function geminiEndpoint(model: string, action: GeminiAction): ClientEndpo
     client: geminiClient,
     endpoint: `/v1beta/models:${action}`,
     nativeFormat: "gemini",
-    read(body, url) {
+    read(body, request) {
       const canonical = geminiClient.parseRequest(body, { pathModel: model, pathStream: stream });
-      const sse = url.searchParams.get("alt") === "sse";
+      const sse = new URL(request.url).searchParams.get("alt") === "sse";
       return { canonical, streamCtx: { requestedModel: model, includeUsage: true, sse } };
     },
     passthrough: passthrough({

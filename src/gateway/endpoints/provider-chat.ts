@@ -28,13 +28,13 @@ export function providerChatEndpoint(providerParam: string, store: ConfigStore):
   return {
     ...openAiChatEndpoint,
     endpoint: `/v1/providers/${providerId ?? providerParam}/chat/completions`,
-    peek(body, url) {
+    peek(body, request) {
       scope(body);
-      return openAiChatEndpoint.peek!(body, url);
+      return openAiChatEndpoint.peek!(body, request);
     },
-    read(body, url) {
+    read(body, request) {
       scope(body);
-      return openAiChatEndpoint.read(body, url);
+      return openAiChatEndpoint.read(body, request);
     },
   };
 }
