@@ -198,24 +198,41 @@ export interface LoadSpec {
 
 export const NODE = Bun.which("node") ?? "node";
 
-export async function runLoadClient(spec: LoadSpec): Promise<{ result: LoadResult; clientCpuUs: number | null }> {
-  const proc = track(
-    Bun.spawn([NODE, join(import.meta.dir, "load-client.mjs"), JSON.stringify({ method: "POST", ...spec })], { cwd: ROOT, stdout: "pipe", stderr: "pipe" }),
-  );
+/**
+ * One load-client process. With `warmupSeconds` it first runs that long unmeasured and calls
+ * `onMeasuring` when the measured part starts (load-client.mjs prints "measuring").
+ */
+export async function runLoadClient(
+  spec: LoadSpec,
+  warmup?: { seconds: number; onMeasuring: () => void },
+): Promise<{ result: LoadResult; clientCpuUs: number | null }> {
+  const arg = JSON.stringify({ method: "POST", ...spec, ...(warmup ? { warmup: warmup.seconds } : {}) });
+  const proc = track(Bun.spawn([NODE, join(import.meta.dir, "load-client.mjs"), arg], { cwd: ROOT, stdout: "pipe", stderr: "pipe" }));
   const stderr = collect(proc.stderr as ReadableStream<Uint8Array>);
-  const out = await new Response(proc.stdout as ReadableStream<Uint8Array>).text();
+  let out = "";
+  let told = false;
+  const decoder = new TextDecoder();
+  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    out += decoder.decode(r.value, { stream: true });
+    if (!told && warmup && out.includes("measuring\n")) {
+      told = true;
+      warmup.onMeasuring();
+    }
+  }
   const code = await proc.exited;
   if (code !== 0) throw new Error(`load client exited ${code}: ${stderr()}`);
   const line = out.trim().split("\n").pop() ?? "";
+  const result = JSON.parse(line) as LoadResult & { clientCpuUs?: number };
   const usage = proc.resourceUsage();
-  return { result: JSON.parse(line) as LoadResult, clientCpuUs: usage ? Number(usage.cpuTime.total) : null };
+  return { result, clientCpuUs: result.clientCpuUs ?? (usage ? Number(usage.cpuTime.total) : null) };
 }
 
-/** Warm-up (discarded), then the measured run, with the CPU each server process spent on it. */
+/** Warm-up (discarded, in the same client process), then the measured run, with the CPU each server process spent on it. */
 export async function measure(label: string, spec: LoadSpec, warmupSeconds: number, pids: { proxy?: number; upstream: number }): Promise<LoadResult> {
-  if (warmupSeconds > 0) await runLoadClient({ ...spec, duration: warmupSeconds, amount: undefined });
-  const before = { proxy: pids.proxy ? cpuSeconds(pids.proxy) : 0, upstream: cpuSeconds(pids.upstream), machine: machineCpuSeconds(), at: performance.now() };
-  const { result, clientCpuUs } = await runLoadClient(spec);
+  const snapshot = () => ({ proxy: pids.proxy ? cpuSeconds(pids.proxy) : 0, upstream: cpuSeconds(pids.upstream), machine: machineCpuSeconds(), at: performance.now() });
+  let before = snapshot();
+  const { result, clientCpuUs } = await runLoadClient(spec, warmupSeconds > 0 ? { seconds: warmupSeconds, onMeasuring: () => (before = snapshot()) } : undefined);
   const used = {
     proxy: pids.proxy ? cpuSeconds(pids.proxy) - before.proxy : 0,
     upstream: cpuSeconds(pids.upstream) - before.upstream,

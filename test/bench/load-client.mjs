@@ -5,10 +5,13 @@
 // it emits are floats from process.hrtime, so percentiles computed from them are precise.
 //
 //   node test/bench/load-client.mjs '<json spec>'
-//   spec: { url, method?, headers?, body?, connections, duration? | amount? }
-// Warm-up is a separate, earlier invocation (so the caller can read the servers' CPU time
-// between the two).
-// Prints one JSON line on stdout.
+//   spec: { url, method?, headers?, body?, connections, duration? | amount?, warmup? }
+// With `warmup` (seconds) the same process first runs that long unmeasured, then prints the
+// line "measuring" — the caller reads the servers' CPU time then — and runs the measured part:
+// a fresh process's own start (Node, autocannon's JIT, new connections) stays out of it. It
+// cost the first 1–2 s of a 5 s run a third of their rate when the warm-up was a separate,
+// earlier process (docs/BENCHMARKS.md).
+// Prints one JSON line on stdout, last.
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -31,8 +34,15 @@ const base = {
 };
 const opts = { ...base, ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration ?? 10 }) };
 
+const warmup = Number(spec.warmup ?? 0);
+if (warmup > 0) {
+  await autocannon({ ...base, duration: warmup });
+  process.stdout.write("measuring\n");
+}
+
 let times = new Float64Array(1 << 20);
 let n = 0;
+const cpuAtStart = process.cpuUsage();
 const started = performance.now();
 const instance = autocannon(opts);
 instance.on("response", (_client, statusCode, _bytes, responseTime) => {
@@ -47,6 +57,7 @@ instance.on("response", (_client, statusCode, _bytes, responseTime) => {
 
 const result = await instance;
 const elapsedSeconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuAtStart);
 const sorted = times.subarray(0, n).sort();
 const pct = (p) => (n === 0 ? null : sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]);
 let sum = 0;
@@ -56,6 +67,8 @@ console.log(
   JSON.stringify({
     connections: result.connections,
     durationSeconds: elapsedSeconds,
+    // This process's CPU during the measured part only (µs).
+    clientCpuUs: cpu.user + cpu.system,
     // Duration runs: answered requests over wall time. Fixed-amount runs (the sequential
     // probe) end on autocannon's next whole-second tick, so their wall time says little; the
     // closed-loop rate connections / mean latency (Little's law) is used for them instead.
