@@ -50,16 +50,20 @@ export class UsageInsert {
     this.many = client.prepare(insert + Array.from({ length: ROWS_PER_STATEMENT }, () => tuple).join(", "));
   }
 
-  /** All rows, several per statement (call inside a transaction). */
+  /**
+   * All rows, several per statement (call inside a transaction). The values go to run() as one
+   * array (bun:sqlite binds an array positionally): spreading 928 arguments into the call cost
+   * ~0.1 µs per row more (writer path measured in process, 400,000 rows).
+   */
   runMany(rows: readonly UsageEntry[]): void {
     let i = 0;
     for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
       for (let j = 0; j < ROWS_PER_STATEMENT; j++) this.fill(rows[i + j]!, this.chunk, j * N);
-      this.many.run(...this.chunk);
+      this.many.run(this.chunk as never);
     }
     for (; i < rows.length; i++) {
       this.fill(rows[i]!, this.single, 0);
-      this.one.run(...this.single);
+      this.one.run(this.single as never);
     }
   }
 
