@@ -5,6 +5,8 @@ import { ConfigError, helpText, parseCli, VERSION } from "./config.ts";
 import { serve } from "./server.ts";
 import { createServices, databasePath, type Services } from "./services.ts";
 import { IncompatibleDatabase } from "./backup/compat.ts";
+import { backupsDir } from "./backup/files.ts";
+import { MigrationFailed } from "./db/migrations.ts";
 import { installProcessLifecycle } from "./cli/process-lifecycle.ts";
 import { runServiceCommand } from "./cli/service.ts";
 
@@ -34,9 +36,15 @@ async function main(): Promise<number> {
   try {
     services = createServices(config);
   } catch (err) {
-    if (!(err instanceof IncompatibleDatabase)) throw err;
-    console.error(`omniroute: cannot use ${databasePath(config.dataDir)}: ${err.message}`);
-    return 1;
+    if (err instanceof IncompatibleDatabase) {
+      console.error(`omniroute: cannot use ${databasePath(config.dataDir)}: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof MigrationFailed) {
+      console.error(`omniroute: cannot start with ${databasePath(config.dataDir)}: ${err.message}. Copies taken before migrating are kept in ${backupsDir(config.dataDir)}.`);
+      return 1;
+    }
+    throw err;
   }
   const app = createApp(services);
   let server: ReturnType<typeof serve>;

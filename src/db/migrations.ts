@@ -45,7 +45,30 @@ export function latestMigrationMillis(): number {
   return Math.max(...(journal.entries as JournalEntry[]).map((e) => e.when));
 }
 
+/**
+ * A migration failed. drizzle runs the pending ones in one transaction and rolls it back, so
+ * the file is as it was before the attempt.
+ */
+export class MigrationFailed extends Error {
+  constructor(readonly cause: unknown) {
+    super(`migrating the database failed, nothing was changed: ${describeFailure(cause)}`);
+  }
+}
+
+/** SQLite's own words and the first line of the statement (drizzle's message quotes all of it). */
+function describeFailure(err: unknown): string {
+  let root = err;
+  while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+  const why = root instanceof Error ? root.message : String(root);
+  const statement = err instanceof Error ? /Failed to run the query '\s*([^\n]*)/.exec(err.message)?.[1] : undefined;
+  return statement ? `${why} (in: ${statement.slice(0, 120)})` : why;
+}
+
 export function runMigrations(db: BunSQLiteDatabase<any>): void {
-  // drizzle's file-based migrate() would read from disk; feed it the embedded list instead.
-  (db as any).dialect.migrate(embeddedMigrations(), (db as any).session, {});
+  try {
+    // drizzle's file-based migrate() would read from disk; feed it the embedded list instead.
+    (db as any).dialect.migrate(embeddedMigrations(), (db as any).session, {});
+  } catch (err) {
+    throw new MigrationFailed(err);
+  }
 }

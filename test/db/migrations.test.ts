@@ -3,8 +3,11 @@ import { Database } from "bun:sqlite";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { backupsDir } from "../../src/backup/files.ts";
+import { makeConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { EMBEDDED_MIGRATIONS } from "../../src/db/migrations.ts";
+import { createServices, databasePath } from "../../src/services.ts";
 import { databaseAtMigration } from "../support/old-database.ts";
 
 const root = join(import.meta.dir, "../../drizzle");
@@ -92,5 +95,53 @@ test("0005 keeps every row's texts: usage_log reads back what usage_records held
     db.$client.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a migration that fails at start changes nothing: the process says why, the old rows stay, and it starts once the cause is gone", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "omniroute-failed-migration-"));
+  try {
+    const path = databasePath(dataDir);
+    const old = databaseAtMigration(path, 5);
+    old.run(`INSERT INTO usage_records (request_id, timestamp, endpoint, client_format, provider, model, status, latency_ms, method, attempts)
+      VALUES ('old-1', 1000, '/v1/chat/completions', 'openai', 'openai', 'gpt-4o', 200, 12, 'POST', '12')`);
+    // 0005 rebuilds usage_records through this name: its CREATE TABLE fails halfway through the migration.
+    old.run("CREATE TABLE __new_usage_records (x)");
+    old.close();
+
+    const proc = Bun.spawnSync([process.execPath, join(import.meta.dir, "../../src/main.ts"), "--data-dir", dataDir, "--port", "0", "--host", "127.0.0.1"], {
+      env: { ...process.env, LOG_LEVEL: "silent" },
+      stderr: "pipe",
+      stdout: "pipe",
+    });
+    expect(proc.exitCode).toBe(1);
+    const said = proc.stderr.toString();
+    expect(said).toContain("migrating the database failed, nothing was changed");
+    expect(said).toContain("__new_usage_records");
+    expect(said).toContain(backupsDir(dataDir));
+    expect(said).not.toContain("    at "); // a sentence, not a stack trace
+
+    // Rolled back: still at 0004, usage_texts (created earlier in 0005) is not there, the row is untouched.
+    const after = new Database(path);
+    expect(after.query("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({ n: 5 });
+    expect(after.query("SELECT name FROM sqlite_master WHERE name = 'usage_texts'").all()).toEqual([]);
+    expect(after.query("SELECT request_id, endpoint, model FROM usage_records").all()).toEqual([{ request_id: "old-1", endpoint: "/v1/chat/completions", model: "gpt-4o" }]);
+    after.run("DROP TABLE __new_usage_records");
+    after.close();
+    // The copy taken before the attempt holds the same row.
+    const copies = readdirSync(backupsDir(dataDir)).filter((n) => n.endsWith("_pre-migration.sqlite"));
+    expect(copies).toHaveLength(1);
+    const copy = new Database(join(backupsDir(dataDir), copies[0]!), { readonly: true });
+    expect(copy.query("SELECT request_id FROM usage_records").all()).toEqual([{ request_id: "old-1" }]);
+    copy.close();
+
+    const services = createServices(makeConfig({ dataDir, logLevel: "silent" }));
+    try {
+      expect(services.db.$client.query("SELECT request_id, endpoint, model FROM usage_log").all()).toEqual([{ request_id: "old-1", endpoint: "/v1/chat/completions", model: "gpt-4o" }]);
+    } finally {
+      services.close();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
