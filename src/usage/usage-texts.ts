@@ -17,7 +17,11 @@ export class UsageTextIds {
   private lastText: (string | undefined)[] = [];
   private lastId: number[] = [];
 
-  constructor(client: Database) {
+  constructor(
+    client: Database,
+    /** How many texts are remembered before the memory starts over (small only in tests). */
+    private readonly maxRemembered = MAX_REMEMBERED,
+  ) {
     this.find = client.prepare("SELECT id FROM usage_texts WHERE text = ?");
     this.insert = client.prepare("INSERT INTO usage_texts (text) VALUES (?) RETURNING id");
   }
@@ -49,7 +53,7 @@ export class UsageTextIds {
   /** The write's transaction committed: what it added is in the file. */
   committed(): void {
     this.added.length = 0;
-    if (this.ids.size > MAX_REMEMBERED) this.ids = new Map();
+    if (this.ids.size > this.maxRemembered) this.ids = new Map();
   }
 
   /** The write's transaction rolled back: the ids it added do not exist. */

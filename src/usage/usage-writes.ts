@@ -50,8 +50,12 @@ export class UsageBatchWriter {
   private readonly insertUsage: UsageInsert;
   private readonly touchKey: Statement;
 
-  constructor(readonly client: Database) {
-    this.texts = new UsageTextIds(client);
+  constructor(
+    readonly client: Database,
+    /** usage-texts.ts's memory size; small only in tests. */
+    opts: { rememberTexts?: number } = {},
+  ) {
+    this.texts = new UsageTextIds(client, opts.rememberTexts);
     this.insertUsage = new UsageInsert(client, this.texts);
     this.touchKey = client.prepare("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)");
   }

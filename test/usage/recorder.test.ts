@@ -171,3 +171,24 @@ test("texts a failed write added are not remembered: the retried rows read back 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("past its size the writer's memory of text ids starts over: texts are looked up again, never added twice", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  try {
+    const db = openDatabase(join(dir, "u.sqlite"));
+    const writer = new UsageBatchWriter(db.$client, { rememberTexts: 3 });
+    const row = (id: string, agent: string) =>
+      ({ requestId: id, timestamp: 1, endpoint: "/v1/chat/completions", clientFormat: "openai", userAgent: agent, status: 200, latencyMs: 1 }) as never;
+    const agents = ["agent-1", "agent-2", "agent-3", "agent-4", "agent-5"];
+    writer.write(agents.map((a, i) => row(`a${i}`, a)));
+    // More than three texts were remembered: the next batch finds them in the table again (a second INSERT would break the unique index).
+    writer.write([...agents].reverse().map((a, i) => row(`b${i}`, a)).concat(row("c", "agent-6")));
+    const texts = db.$client.query("SELECT text FROM usage_texts WHERE text LIKE 'agent-%' ORDER BY text").all().map((t: any) => t.text);
+    expect(texts).toEqual([...agents, "agent-6"]);
+    const logged = db.$client.query("SELECT request_id, user_agent FROM usage_log WHERE request_id LIKE 'b%' OR request_id = 'c' ORDER BY request_id").all();
+    expect(logged).toEqual([...[...agents].reverse().map((a, i) => ({ request_id: `b${i}`, user_agent: a })), { request_id: "c", user_agent: "agent-6" }]);
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
