@@ -17,7 +17,7 @@ import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 
 export type WriterOp =
   | { op: "open"; seq: number; path: string }
-  | { op: "write"; seq: number; slice: WireSlice }
+  | { op: "write"; seq: number; slices: WireSlice[] }
   | { op: "close"; seq: number }
   | { op: "gc"; seq: number };
 
@@ -101,6 +101,6 @@ self.onmessage = (event: MessageEvent<WriterInit | WriterOp>) => {
     done = new Int32Array(msg.done);
     return;
   }
-  ops.push(msg.op === "write" ? { ...msg, rows: strings.decode(msg.slice) } : msg);
+  ops.push(msg.op === "write" ? { ...msg, rows: msg.slices.flatMap((slice) => strings.decode(slice)) } : msg);
   if (!retryTimer && !gaveUp) drain();
 };

@@ -36,9 +36,12 @@ export class WriterThread {
     return this.post({ op: "open", path });
   }
 
-  /** Slices must be written in the order they were closed (their string table steps build on each other). */
-  write(slice: WireSlice): number {
-    return this.post({ op: "write", slice });
+  /**
+   * Slices written in one transaction. Slices must be written in the order they were closed
+   * (their string table steps build on each other).
+   */
+  write(slices: WireSlice[]): number {
+    return this.post({ op: "write", slices });
   }
 
   close(): number {

@@ -32,6 +32,26 @@ test("rows wait in memory until a flush, then land in one go; close() flushes th
   }
 });
 
+test("rows spread over more slices than one transaction takes land in order, each with its texts", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  try {
+    const db = openDatabase(join(dir, "u.sqlite"));
+    const sink = new SqliteUsageSink(db, 60_000, { thread });
+    // 2,345 rows: 12 slices, more than one transaction's worth; a new user agent every 150 rows,
+    // so texts first seen in one transaction's slices are read by the next one's.
+    const rows = Array.from({ length: 2345 }, (_, i) => ({ ...entry(i), userAgent: `agent-${Math.floor(i / 150)}` }));
+    for (const r of rows) sink.record(r);
+    sink.flush();
+    expect(sink.stats()).toEqual({ queued: 0, written: 2345, dropped: 0 });
+    const stored = db.$client.query("SELECT request_id, user_agent FROM usage_log ORDER BY id").all();
+    expect(stored).toEqual(rows.map((r) => ({ request_id: r.requestId, user_agent: r.userAgent })));
+    sink.close();
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("the periodic timer writes without an explicit flush", async () => {
   const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
   try {
@@ -52,7 +72,8 @@ test("every column of every row lands as recorded, across multi-row statements a
   try {
     const db = openDatabase(join(dir, "u.sqlite"));
     const sink = new SqliteUsageSink(db, 60_000, { thread });
-    // 271 rows: one full 200-row slice (six 32-row statements and 8 single rows) and a 71-row one; twice.
+    // 271 rows: a full 200-row slice and a 71-row one (on the thread one transaction: eight 32-row
+    // statements and 15 single rows; on the event loop one per slice); twice.
     const rows = Array.from({ length: 542 }, (_, i) => ({
       ...entry(i),
       provider: i % 3 ? "openai" : null,

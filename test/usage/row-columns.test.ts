@@ -133,7 +133,7 @@ test("a writer thread handed a slice out of step with its string table fails ove
     q.push({ ...sparse, requestId: "a", userAgent: "one" });
     q.push({ ...sparse, requestId: "b", userAgent: "two" });
     const [, second] = drain(q);
-    thread.write(second!.wire); // the first slice, which added "one", never sent
+    thread.write([second!.wire]); // the first slice, which added "one", never sent
     const err = await Promise.race([failed.promise, Bun.sleep(5000).then(() => null)]);
     expect(err?.message).toContain("out of step");
   } finally {
