@@ -6,6 +6,7 @@
 import type { Db } from "../db/client.ts";
 import { compactAttempts } from "./attempts-column.ts";
 import { shrinkHeap } from "./shrink-heap.ts";
+import { SliceRows } from "./row-columns.ts";
 import { parseSlice, RowQueue, type Slice } from "./row-queue.ts";
 import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
 import { WriterThread } from "./writer-thread.ts";
@@ -201,7 +202,7 @@ export class SqliteUsageSink implements UsageSink {
     const slice = this.queue.take();
     if (!slice) return true;
     try {
-      this.inline.write(parseSlice(slice));
+      this.inline.write([new SliceRows(slice.wire, slice.table)]);
       this.written += slice.rows;
       this.queue.recycle(slice);
       return true;

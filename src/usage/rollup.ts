@@ -2,7 +2,7 @@
 // rows per (hour, provider, model, key, connection) and upserted in the batch's transaction,
 // so /api/usage/history over a month reads ~hours × combinations rows instead of every request.
 import type { Database } from "bun:sqlite";
-import type { UsageEntry } from "./usage-writes.ts";
+import { NUM, TEXT, type SliceRows } from "./row-columns.ts";
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -30,34 +30,38 @@ interface Agg {
   latencyMsSum: number;
 }
 
-export function aggregate(rows: readonly UsageEntry[]): Agg[] {
+export function aggregate(slices: readonly SliceRows[]): Agg[] {
   const groups = new Map<string, Agg>();
   let g: Agg | undefined;
-  for (const r of rows) {
-    const bucket = hourOf(r.timestamp);
-    const provider = r.provider ?? "";
-    const model = r.model ?? "";
-    const apiKeyId = r.apiKeyId ?? "";
-    const connectionId = r.connectionId ?? "";
-    // Rows in a batch mostly come in runs of one group: the previous row's is checked first.
-    if (!g || g.bucket !== bucket || g.provider !== provider || g.model !== model || g.apiKeyId !== apiKeyId || g.connectionId !== connectionId) {
-      const key = `${bucket}\u0000${provider}\u0000${model}\u0000${apiKeyId}\u0000${connectionId}`;
-      g = groups.get(key);
-      if (!g) {
-        g = { bucket, provider, model, apiKeyId, connectionId, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, totalTokens: 0, costUsd: 0, estimatedRequests: 0, latencyMsSum: 0 };
-        groups.set(key, g);
+  for (const rows of slices) {
+    for (let row = 0; row < rows.count; row++) {
+      const bucket = hourOf(rows.number(row, NUM.timestamp)!);
+      const provider = rows.text(row, TEXT.provider) ?? "";
+      const model = rows.text(row, TEXT.model) ?? "";
+      const apiKeyId = rows.text(row, TEXT.apiKeyId) ?? "";
+      const connectionId = rows.text(row, TEXT.connectionId) ?? "";
+      // Rows in a batch mostly come in runs of one group: the previous row's is checked first.
+      if (!g || g.bucket !== bucket || g.provider !== provider || g.model !== model || g.apiKeyId !== apiKeyId || g.connectionId !== connectionId) {
+        const key = `${bucket}\u0000${provider}\u0000${model}\u0000${apiKeyId}\u0000${connectionId}`;
+        g = groups.get(key);
+        if (!g) {
+          g = { bucket, provider, model, apiKeyId, connectionId, requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, totalTokens: 0, costUsd: 0, estimatedRequests: 0, latencyMsSum: 0 };
+          groups.set(key, g);
+        }
       }
+      const prompt = rows.number(row, NUM.promptTokens) ?? 0;
+      const completion = rows.number(row, NUM.completionTokens) ?? 0;
+      g.requests++;
+      if (isErrorStatus(rows.number(row, NUM.status)!)) g.errors++;
+      g.promptTokens += prompt;
+      g.completionTokens += completion;
+      g.cachedTokens += rows.number(row, NUM.cachedTokens) ?? 0;
+      g.reasoningTokens += rows.number(row, NUM.reasoningTokens) ?? 0;
+      g.totalTokens += rows.number(row, NUM.totalTokens) ?? prompt + completion;
+      g.costUsd += rows.number(row, NUM.costUsd) ?? 0;
+      if (rows.costEstimated(row)) g.estimatedRequests++;
+      g.latencyMsSum += rows.number(row, NUM.latencyMs)!;
     }
-    g.requests++;
-    if (isErrorStatus(r.status)) g.errors++;
-    g.promptTokens += r.promptTokens ?? 0;
-    g.completionTokens += r.completionTokens ?? 0;
-    g.cachedTokens += r.cachedTokens ?? 0;
-    g.reasoningTokens += r.reasoningTokens ?? 0;
-    g.totalTokens += r.totalTokens ?? (r.promptTokens ?? 0) + (r.completionTokens ?? 0);
-    g.costUsd += r.costUsd ?? 0;
-    if (r.costEstimated) g.estimatedRequests++;
-    g.latencyMsSum += r.latencyMs;
   }
   return [...groups.values()];
 }
@@ -90,7 +94,7 @@ ${MEASURES.map((m) => `${m} = ${m} + excluded.${m}`).join(",\n")}`;
 const SUMMED = ["requests", "errors", "promptTokens", "completionTokens", "cachedTokens", "reasoningTokens", "totalTokens", "costUsd", "estimatedRequests", "latencyMsSum"] as const;
 
 /** Adds a batch to the rollup. Call inside the transaction that inserts the rows. */
-export function rollupBatch(sqlite: Database, rows: readonly UsageEntry[]): void {
+export function rollupBatch(sqlite: Database, rows: readonly SliceRows[]): void {
   const stmt = sqlite.query(UPSERT); // query() caches the prepared statement per connection
   const totals = new Map<number, Record<string, number>>();
   for (const g of aggregate(rows)) {

@@ -11,7 +11,7 @@
 // long as it sees every slice in order — RowQueue hands a dropped slice's strings on to the next.
 import type { UsageEntry } from "./usage-writes.ts";
 
-/** Numeric columns, in this order (add() and decodeRows() write and read them by position); NaN stands for null. */
+/** Numeric columns, in this order (add() and SliceRows write and read them by position); NaN stands for null. */
 const NUMBERS = ["timestamp", "status", "latencyMs", "ttfbMs", "promptTokens", "completionTokens", "totalTokens", "cachedTokens", "reasoningTokens", "costUsd"] as const;
 const STREAM = NUMBERS.length;
 const COST_ESTIMATED = STREAM + 1;
@@ -19,7 +19,7 @@ const COST_ESTIMATED = STREAM + 1;
 const ATTEMPTS_LATENCY = STREAM + 2;
 const ID_LENGTH = STREAM + 3;
 const NUMBER_COLUMNS = STREAM + 4;
-/** Texts most requests share, in this order (add() and decodeRows() use the positions); 0 stands for null. */
+/** Texts most requests share, in this order (add() and SliceRows use the positions); 0 stands for null. */
 const SHARED = ["endpoint", "clientFormat", "provider", "model", "requestedModel", "connectionId", "apiKeyId", "finishReason", "errorCode", "method", "userAgent", "clientIp"] as const;
 /** Values few rows have, kept as JSON per row that has any. */
 const RARE = ["error", "requestBody", "responseBody"] as const;
@@ -237,54 +237,135 @@ export class SliceBuilder {
   }
 }
 
-/** The rows of a slice, read with the string table it was written with. */
-export function decodeRows(w: WireSlice, strings: readonly string[]): UsageEntry[] {
-  const out: UsageEntry[] = new Array(w.rows);
-  const { numbers, shared } = w;
-  const orNull = (v: number) => (v !== v ? null : v); // NaN is null
-  let idAt = 0;
-  let rare = 0;
-  for (let row = 0; row < w.rows; row++) {
-    const n = row * NUMBER_COLUMNS;
-    const s = row * SHARED.length;
-    const latency = numbers[n + ATTEMPTS_LATENCY]!;
-    const method = shared[s + 9]!;
-    const e: UsageEntry = {
-      requestId: w.ids.slice(idAt, (idAt += numbers[n + ID_LENGTH]!)),
-      timestamp: numbers[n]!,
-      status: numbers[n + 1]!,
-      latencyMs: numbers[n + 2]!,
-      ttfbMs: orNull(numbers[n + 3]!),
-      promptTokens: orNull(numbers[n + 4]!),
-      completionTokens: orNull(numbers[n + 5]!),
-      totalTokens: orNull(numbers[n + 6]!),
-      cachedTokens: orNull(numbers[n + 7]!),
-      reasoningTokens: orNull(numbers[n + 8]!),
-      costUsd: orNull(numbers[n + 9]!),
-      stream: numbers[n + STREAM] === 1,
-      costEstimated: numbers[n + COST_ESTIMATED] === 1,
-      // Undefined when there is nothing: the column's default applies ([] and "POST").
-      attempts: latency !== latency ? undefined : latency,
-      endpoint: strings[shared[s]!]!,
-      clientFormat: strings[shared[s + 1]!]!,
-      provider: shared[s + 2] === 0 ? null : strings[shared[s + 2]!]!,
-      model: shared[s + 3] === 0 ? null : strings[shared[s + 3]!]!,
-      requestedModel: shared[s + 4] === 0 ? null : strings[shared[s + 4]!]!,
-      connectionId: shared[s + 5] === 0 ? null : strings[shared[s + 5]!]!,
-      apiKeyId: shared[s + 6] === 0 ? null : strings[shared[s + 6]!]!,
-      finishReason: shared[s + 7] === 0 ? null : strings[shared[s + 7]!]!,
-      errorCode: shared[s + 8] === 0 ? null : strings[shared[s + 8]!]!,
-      method: method === 0 ? undefined : strings[method]!,
-      userAgent: shared[s + 10] === 0 ? null : strings[shared[s + 10]!]!,
-      clientIp: shared[s + 11] === 0 ? null : strings[shared[s + 11]!]!,
-      error: null,
-      requestBody: null,
-      responseBody: null,
-    };
-    if (rare < w.rare.length && w.rare[rare]![0] === row) Object.assign(e, JSON.parse(w.rare[rare++]![1]));
-    out[row] = e;
+/** Positions of the numeric columns a reader asks for (SliceRows.number). */
+export const NUM = {
+  timestamp: 0, status: 1, latencyMs: 2, ttfbMs: 3, promptTokens: 4, completionTokens: 5, totalTokens: 6, cachedTokens: 7,
+  reasoningTokens: 8, costUsd: 9,
+} as const satisfies { [K in (typeof NUMBERS)[number]]: number };
+/** Positions of the shared text columns (SliceRows.text and textIndex). */
+export const TEXT = {
+  endpoint: 0, clientFormat: 1, provider: 2, model: 3, requestedModel: 4, connectionId: 5, apiKeyId: 6, finishReason: 7,
+  errorCode: 8, method: 9, userAgent: 10, clientIp: 11,
+} as const satisfies { [K in (typeof SHARED)[number]]: number };
+for (const [name, at] of Object.entries(NUM)) if (NUMBERS[at] !== name) throw new Error(`NUM.${name} is not column ${at}`);
+for (const [name, at] of Object.entries(TEXT)) if (SHARED[at] !== name) throw new Error(`TEXT.${name} is not column ${at}`);
+
+/**
+ * A slice's rows read in place, column by column, with the string table it was written with:
+ * the usage writer binds and rolls up from it without building an object per row (turning a
+ * slice into row objects was 0.2–0.4 µs of the writer's ~1.5 µs per row). Null numbers are
+ * NaN in the columns, null texts index 0; a text that did not fit in a full table is in the
+ * row's rare values under its column's name.
+ */
+export class SliceRows {
+  readonly count: number;
+  private readonly numbers: Float64Array;
+  private readonly shared: Uint32Array;
+  /** Where each row's request id ends in wire.ids. */
+  private readonly idEnd: Uint32Array;
+  private readonly rareOf = new Map<number, Record<string, unknown>>();
+
+  constructor(
+    readonly wire: WireSlice,
+    readonly strings: readonly string[],
+  ) {
+    this.count = wire.rows;
+    this.numbers = wire.numbers;
+    this.shared = wire.shared;
+    this.idEnd = new Uint32Array(wire.rows);
+    for (let row = 0, at = 0; row < wire.rows; row++) this.idEnd[row] = at += wire.numbers[row * NUMBER_COLUMNS + ID_LENGTH]!;
+    for (const [row, json] of wire.rare) this.rareOf.set(row, JSON.parse(json) as Record<string, unknown>);
   }
-  return out;
+
+  requestId(row: number): string {
+    return this.wire.ids.slice(row === 0 ? 0 : this.idEnd[row - 1], this.idEnd[row]);
+  }
+
+  /** A numeric column (NUM), null for none. */
+  number(row: number, column: number): number | null {
+    const v = this.numbers[row * NUMBER_COLUMNS + column]!;
+    return v !== v ? null : v; // NaN is null
+  }
+
+  stream(row: number): boolean {
+    return this.numbers[row * NUMBER_COLUMNS + STREAM] === 1;
+  }
+
+  costEstimated(row: number): boolean {
+    return this.numbers[row * NUMBER_COLUMNS + COST_ESTIMATED] === 1;
+  }
+
+  /** The attempts as recorded: one plain attempt's latency, the list, or undefined for none. */
+  attempts(row: number): unknown[] | number | undefined {
+    const latency = this.numbers[row * NUMBER_COLUMNS + ATTEMPTS_LATENCY]!;
+    if (latency === latency) return latency;
+    return this.rare(row)?.attempts as unknown[] | undefined;
+  }
+
+  /** A shared text column's (TEXT) index in `strings`; 0 for none or a text kept with the rare values. */
+  textIndex(row: number, column: number): number {
+    return this.shared[row * SHARED.length + column]!;
+  }
+
+  /** A shared text column (TEXT), null for none. */
+  text(row: number, column: number): string | null {
+    const i = this.shared[row * SHARED.length + column]!;
+    if (i !== 0) return this.strings[i]!;
+    return (this.rare(row)?.[SHARED[column]!] as string | undefined) ?? null;
+  }
+
+  /** The row's rare values (error, bodies, a list of attempts, texts a full table could not take). */
+  rare(row: number): Record<string, unknown> | undefined {
+    return this.rareOf.size === 0 ? undefined : this.rareOf.get(row);
+  }
+
+  /** Every row as an object. */
+  entries(): UsageEntry[] {
+    return Array.from({ length: this.count }, (_, row) => this.entry(row));
+  }
+
+  /** The row as an object (budgets reading unwritten rows; the writer does not need it). */
+  entry(row: number): UsageEntry {
+    const rare = this.rare(row);
+    const method = this.text(row, TEXT.method);
+    return {
+      requestId: this.requestId(row),
+      timestamp: this.number(row, NUM.timestamp)!,
+      status: this.number(row, NUM.status)!,
+      latencyMs: this.number(row, NUM.latencyMs)!,
+      ttfbMs: this.number(row, NUM.ttfbMs),
+      promptTokens: this.number(row, NUM.promptTokens),
+      completionTokens: this.number(row, NUM.completionTokens),
+      totalTokens: this.number(row, NUM.totalTokens),
+      cachedTokens: this.number(row, NUM.cachedTokens),
+      reasoningTokens: this.number(row, NUM.reasoningTokens),
+      costUsd: this.number(row, NUM.costUsd),
+      stream: this.stream(row),
+      costEstimated: this.costEstimated(row),
+      // Undefined when there is nothing: the column's default applies ([] and "POST").
+      attempts: this.attempts(row),
+      endpoint: this.text(row, TEXT.endpoint)!,
+      clientFormat: this.text(row, TEXT.clientFormat)!,
+      provider: this.text(row, TEXT.provider),
+      model: this.text(row, TEXT.model),
+      requestedModel: this.text(row, TEXT.requestedModel),
+      connectionId: this.text(row, TEXT.connectionId),
+      apiKeyId: this.text(row, TEXT.apiKeyId),
+      finishReason: this.text(row, TEXT.finishReason),
+      errorCode: this.text(row, TEXT.errorCode),
+      method: method ?? undefined,
+      userAgent: this.text(row, TEXT.userAgent),
+      clientIp: this.text(row, TEXT.clientIp),
+      error: (rare?.error as string | undefined) ?? null,
+      requestBody: (rare?.requestBody as string | undefined) ?? null,
+      responseBody: (rare?.responseBody as string | undefined) ?? null,
+    };
+  }
+}
+
+/** The rows of a slice as objects, read with the string table it was written with. */
+export function decodeRows(w: WireSlice, strings: readonly string[]): UsageEntry[] {
+  return new SliceRows(w, strings).entries();
 }
 
 /** The writer thread's copy of the table, kept in step by each slice's TableStep. */
@@ -292,11 +373,11 @@ export class StringMirror {
   private strings: string[] = [""];
 
   /** Call once per slice, in the order they were sent. */
-  decode(w: WireSlice): UsageEntry[] {
+  decode(w: WireSlice): SliceRows {
     const { reset, first, added } = w.step;
     if (reset) this.strings = [""];
     if (first !== this.strings.length) throw new Error(`usage slice out of step with the string table (${first}, have ${this.strings.length})`);
     for (const s of added) this.strings.push(s);
-    return decodeRows(w, this.strings);
+    return new SliceRows(w, this.strings);
   }
 }

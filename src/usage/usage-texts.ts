@@ -3,6 +3,7 @@
 // the connection's file does — except an id added in a transaction that rolled back, which
 // rolledBack() forgets.
 import type { Database, Statement } from "bun:sqlite";
+import type { SliceRows } from "./row-columns.ts";
 
 /** Past this many remembered texts the memory starts over (user agents and client IPs come from clients). */
 const MAX_REMEMBERED = 50_000;
@@ -11,11 +12,14 @@ export class UsageTextIds {
   private ids = new Map<string, number>();
   /** Texts this connection added since the last commit. */
   private added: string[] = [];
+  /**
+   * Ids by index in a slice's string table (row-columns.ts), for the table they were looked up
+   * for: a batch's texts are mostly the same few indexes, so most lookups are an array read.
+   */
+  private table: readonly string[] | null = null;
+  private byIndex: (number | undefined)[] = [];
   private readonly find: Statement;
   private readonly insert: Statement;
-  /** Per column of the row, the last text and its id: most requests repeat the previous one's. */
-  private lastText: (string | undefined)[] = [];
-  private lastId: number[] = [];
 
   constructor(
     client: Database,
@@ -26,14 +30,19 @@ export class UsageTextIds {
     this.insert = client.prepare("INSERT INTO usage_texts (text) VALUES (?) RETURNING id");
   }
 
-  /** The id for a row's text in `column` (any small number naming the column); null for none. */
-  ref(column: number, text: string | null | undefined): number | null {
-    if (text == null) return null;
-    if (this.lastText[column] === text) return this.lastId[column]!;
-    const id = this.id(text);
-    this.lastText[column] = text;
-    this.lastId[column] = id;
-    return id;
+  /** The id of a row's text in a shared column (row-columns.ts TEXT); null for none. */
+  ref(rows: SliceRows, row: number, column: number): number | null {
+    const i = rows.textIndex(row, column);
+    if (i === 0) {
+      // None, or a text a full string table kept with the row's rare values.
+      const text = rows.text(row, column);
+      return text === null ? null : this.id(text);
+    }
+    if (rows.strings !== this.table) {
+      this.table = rows.strings;
+      this.byIndex = [];
+    }
+    return (this.byIndex[i] ??= this.id(rows.strings[i]!));
   }
 
   /** The text's id, added to usage_texts if it is new (call inside the write's transaction). */
@@ -60,7 +69,7 @@ export class UsageTextIds {
   rolledBack(): void {
     for (const text of this.added) this.ids.delete(text);
     this.added.length = 0;
-    this.lastText = [];
-    this.lastId = [];
+    this.table = null;
+    this.byIndex = [];
   }
 }

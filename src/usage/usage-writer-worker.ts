@@ -11,9 +11,9 @@
 // GIVE_UP_AFTER tries (a database this thread cannot open) marks the thread failed in the
 // shared state, and the owner writes the rows itself.
 import { Database } from "bun:sqlite";
-import { StringMirror, type WireSlice } from "./row-columns.ts";
+import { StringMirror, type SliceRows, type WireSlice } from "./row-columns.ts";
 import { shrinkHeap } from "./shrink-heap.ts";
-import { UsageBatchWriter, type UsageEntry } from "./usage-writes.ts";
+import { UsageBatchWriter } from "./usage-writes.ts";
 
 export type WriterOp =
   | { op: "open"; seq: number; path: string }
@@ -34,8 +34,8 @@ declare const self: Worker;
 
 let done: Int32Array | null = null;
 let writer: UsageBatchWriter | null = null;
-/** Operations waiting, a write's rows decoded on arrival (once: a retried write reuses them). */
-const ops: (WriterOp & { rows?: UsageEntry[] })[] = [];
+/** Operations waiting, a write's slices read against the string table on arrival (once: a retried write reuses them). */
+const ops: (WriterOp & { rows?: SliceRows[] })[] = [];
 const strings = new StringMirror();
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let failures = 0;
@@ -54,7 +54,7 @@ function open(path: string): UsageBatchWriter {
   return new UsageBatchWriter(db);
 }
 
-function apply(op: WriterOp & { rows?: UsageEntry[] }): void {
+function apply(op: WriterOp & { rows?: SliceRows[] }): void {
   if (op.op === "open") {
     writer?.client.close(true);
     writer = open(op.path);
@@ -101,6 +101,6 @@ self.onmessage = (event: MessageEvent<WriterInit | WriterOp>) => {
     done = new Int32Array(msg.done);
     return;
   }
-  ops.push(msg.op === "write" ? { ...msg, rows: msg.slices.flatMap((slice) => strings.decode(slice)) } : msg);
+  ops.push(msg.op === "write" ? { ...msg, rows: msg.slices.map((slice) => strings.decode(slice)) } : msg);
   if (!retryTimer && !gaveUp) drain();
 };

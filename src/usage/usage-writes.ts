@@ -3,6 +3,7 @@
 // "last used", in one transaction, through statements prepared once per connection.
 import type { Database, Statement } from "bun:sqlite";
 import { rollupBatch } from "./rollup.ts";
+import { NUM, TEXT, type SliceRows } from "./row-columns.ts";
 import { UsageInsert } from "./usage-insert.ts";
 import { UsageTextIds } from "./usage-texts.ts";
 
@@ -61,14 +62,14 @@ export class UsageBatchWriter {
   }
 
   /** Throws (nothing written) when the transaction fails, e.g. SQLITE_BUSY during a backup. */
-  write(batch: readonly UsageEntry[]): void {
+  write(slices: readonly SliceRows[]): void {
     try {
       this.client.transaction(() => {
-        this.insertUsage.runMany(batch);
+        this.insertUsage.runMany(slices);
         // The hourly rollup rides in the same transaction, so it never disagrees with the rows.
-        rollupBatch(this.client, batch);
+        rollupBatch(this.client, slices);
         // A key's "last used" rides on the usage batch instead of a write per request.
-        for (const [keyId, at] of lastUseByKey(batch)) this.touchKey.run(at, keyId);
+        for (const [keyId, at] of lastUseByKey(slices)) this.touchKey.run(at, keyId);
       })();
     } catch (err) {
       this.texts.rolledBack();
@@ -78,10 +79,13 @@ export class UsageBatchWriter {
   }
 }
 
-function lastUseByKey(batch: readonly UsageEntry[]): Map<string, number> {
+function lastUseByKey(slices: readonly SliceRows[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const usage of batch) {
-    if (usage.apiKeyId) out.set(usage.apiKeyId, Math.max(out.get(usage.apiKeyId) ?? 0, usage.timestamp));
+  for (const rows of slices) {
+    for (let row = 0; row < rows.count; row++) {
+      const keyId = rows.text(row, TEXT.apiKeyId);
+      if (keyId) out.set(keyId, Math.max(out.get(keyId) ?? 0, rows.number(row, NUM.timestamp)!));
+    }
   }
   return out;
 }

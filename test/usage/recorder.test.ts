@@ -4,7 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase } from "../../src/db/client.ts";
 import { SqliteUsageSink } from "../../src/usage/recorder.ts";
-import { UsageBatchWriter } from "../../src/usage/usage-writes.ts";
+import { SliceBuilder, SliceRows, StringIntern } from "../../src/usage/row-columns.ts";
+import { RowQueue } from "../../src/usage/row-queue.ts";
+import { UsageBatchWriter, type UsageEntry } from "../../src/usage/usage-writes.ts";
+
+/** Rows as the writer thread receives them: one slice, with its own string table. */
+function asSlice(entries: UsageEntry[]): SliceRows[] {
+  const builder = new SliceBuilder(entries.length, new StringIntern());
+  for (const e of entries) expect(builder.add(e)).toBe(true);
+  const { wire, table } = builder.close();
+  return [new SliceRows(wire, table)];
+}
 
 function entry(i: number) {
   return { requestId: `r${i}`, timestamp: Date.now(), status: 200, latencyMs: 1, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", promptTokens: i, method: "POST" };
@@ -178,12 +188,12 @@ test("texts a failed write added are not remembered: the retried rows read back 
   try {
     const db = openDatabase(join(dir, "u.sqlite"));
     const writer = new UsageBatchWriter(db.$client);
-    const row = (id: string, status: number | null) =>
-      ({ requestId: id, timestamp: 1, endpoint: "/v1/chat/completions", clientFormat: "openai", provider: "brand-new", model: "new-model", userAgent: "new-agent", status, latencyMs: 1 }) as never;
+    const row = (id: string, endpoint: string | null) =>
+      ({ requestId: id, timestamp: 1, endpoint, clientFormat: "openai", provider: "brand-new", model: "new-model", userAgent: "new-agent", status: 200, latencyMs: 1 }) as UsageEntry;
     // The second row breaks a NOT NULL constraint after the first one's new texts were added.
-    expect(() => writer.write([row("a", 200), row("b", null)])).toThrow();
+    expect(() => writer.write(asSlice([row("a", "/v1/chat/completions"), row("b", null)]))).toThrow("NOT NULL");
     expect(db.$client.query("SELECT count(*) AS n FROM usage_texts WHERE text = 'brand-new'").get()).toEqual({ n: 0 });
-    writer.write([row("a", 200)]);
+    writer.write(asSlice([row("a", "/v1/chat/completions")]));
     expect(db.$client.query("SELECT request_id, provider, model, user_agent FROM usage_log").all()).toEqual([
       { request_id: "a", provider: "brand-new", model: "new-model", user_agent: "new-agent" },
     ]);
@@ -198,16 +208,36 @@ test("past its size the writer's memory of text ids starts over: texts are looke
   try {
     const db = openDatabase(join(dir, "u.sqlite"));
     const writer = new UsageBatchWriter(db.$client, { rememberTexts: 3 });
-    const row = (id: string, agent: string) =>
-      ({ requestId: id, timestamp: 1, endpoint: "/v1/chat/completions", clientFormat: "openai", userAgent: agent, status: 200, latencyMs: 1 }) as never;
+    const row = (id: string, agent: string): UsageEntry => ({ requestId: id, timestamp: 1, endpoint: "/v1/chat/completions", clientFormat: "openai", userAgent: agent, status: 200, latencyMs: 1 });
     const agents = ["agent-1", "agent-2", "agent-3", "agent-4", "agent-5"];
-    writer.write(agents.map((a, i) => row(`a${i}`, a)));
+    writer.write(asSlice(agents.map((a, i) => row(`a${i}`, a))));
     // More than three texts were remembered: the next batch finds them in the table again (a second INSERT would break the unique index).
-    writer.write([...agents].reverse().map((a, i) => row(`b${i}`, a)).concat(row("c", "agent-6")));
+    writer.write(asSlice([...agents].reverse().map((a, i) => row(`b${i}`, a)).concat(row("c", "agent-6"))));
     const texts = db.$client.query("SELECT text FROM usage_texts WHERE text LIKE 'agent-%' ORDER BY text").all().map((t: any) => t.text);
     expect(texts).toEqual([...agents, "agent-6"]);
     const logged = db.$client.query("SELECT request_id, user_agent FROM usage_log WHERE request_id LIKE 'b%' OR request_id = 'c' ORDER BY request_id").all();
     expect(logged).toEqual([...[...agents].reverse().map((a, i) => ({ request_id: `b${i}`, user_agent: a })), { request_id: "c", user_agent: "agent-6" }]);
+    db.$client.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("texts a full string table could not take are written from the row's rare values", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  try {
+    const db = openDatabase(join(dir, "u.sqlite"));
+    const writer = new UsageBatchWriter(db.$client);
+    // A five-string table: most rows' user agents and models do not fit and travel as rare values.
+    const queue = new RowQueue(4, 1000, 5);
+    const rows: UsageEntry[] = Array.from({ length: 22 }, (_, i) => ({ ...entry(i), userAgent: `agent-${i}`, model: `model-${i % 6}`, error: i % 5 ? null : `failed ${i}` }));
+    for (const r of rows) queue.push(r);
+    const slices: SliceRows[] = [];
+    for (let s = queue.take(); s; s = queue.take()) slices.push(new SliceRows(s.wire, s.table));
+    writer.write(slices);
+    expect(db.$client.query("SELECT request_id, user_agent, model, error FROM usage_log ORDER BY id").all()).toEqual(
+      rows.map((r) => ({ request_id: r.requestId, user_agent: r.userAgent, model: r.model, error: r.error })),
+    );
     db.$client.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

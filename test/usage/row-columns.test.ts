@@ -89,7 +89,7 @@ describe("usage rows in columns", () => {
     expect(q.entries()).toEqual([everything, sparse, compact, { ...sparse, requestId: "r-4", method: "POST" }]);
     const slices = drain(q);
     const mirror = new StringMirror();
-    expect(slices.flatMap((s) => mirror.decode(s.wire))).toEqual(slices.flatMap(parseSlice));
+    expect(slices.flatMap((s) => mirror.decode(s.wire).entries())).toEqual(slices.flatMap(parseSlice));
     expect(slices.flatMap(parseSlice)[0]).toEqual(everything);
   });
 
@@ -103,9 +103,9 @@ describe("usage rows in columns", () => {
       for (const [i, r] of rows.entries()) {
         q.push(r);
         // The writer is sent slices now and then; the queue drops what it cannot hold in between.
-        if (i % sendEvery === sendEvery - 1) for (const s of drain(q)) seen.push(...mirror.decode(s.wire));
+        if (i % sendEvery === sendEvery - 1) for (const s of drain(q)) seen.push(...mirror.decode(s.wire).entries());
       }
-      for (const s of drain(q)) seen.push(...mirror.decode(s.wire));
+      for (const s of drain(q)) seen.push(...mirror.decode(s.wire).entries());
       expect(q.dropped).toBeGreaterThan(0);
       expect(seen.length + q.dropped).toBe(90);
       // What arrived is exactly the rows that were not dropped, every string right.
