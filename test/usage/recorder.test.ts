@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase } from "../../src/db/client.ts";
+import { openDatabase, type Db } from "../../src/db/client.ts";
 import { SqliteUsageSink } from "../../src/usage/recorder.ts";
 import { SliceBuilder, SliceRows, StringIntern } from "../../src/usage/row-columns.ts";
 import { RowQueue } from "../../src/usage/row-queue.ts";
@@ -16,15 +16,25 @@ function asSlice(entries: UsageEntry[]): SliceRows[] {
   return [new SliceRows(wire, table)];
 }
 
+/** Runs `run` with a migrated database file in a fresh directory, removed afterwards. */
+async function withDatabase(run: (db: Db) => unknown): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
+  const db = openDatabase(join(dir, "u.sqlite"));
+  try {
+    await run(db);
+  } finally {
+    db.$client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function entry(i: number) {
   return { requestId: `r${i}`, timestamp: Date.now(), status: 200, latencyMs: 1, endpoint: "/v1/chat/completions", clientFormat: "openai-chat", promptTokens: i, method: "POST" };
 }
 
 for (const thread of [true, false]) describe(thread ? "on the writer thread" : "on the event loop", () => {
-test("rows wait in memory until a flush, then land in one go; close() flushes the rest", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("rows wait in memory until a flush, then land in one go; close() flushes the rest", () =>
+  withDatabase(async (db) => {
     const sink = new SqliteUsageSink(db, 60_000, { thread });
     const count = () => (db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n;
     for (let i = 0; i < 2500; i++) sink.record(entry(i));
@@ -36,16 +46,10 @@ test("rows wait in memory until a flush, then land in one go; close() flushes th
     sink.close();
     expect(count()).toBe(2501);
     expect(sink.stats()).toEqual({ queued: 0, written: 2501, dropped: 0 });
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("rows spread over more slices than one transaction takes land in order, each with its texts", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("rows spread over more slices than one transaction takes land in order, each with its texts", () =>
+  withDatabase(async (db) => {
     const sink = new SqliteUsageSink(db, 60_000, { thread });
     // 2,345 rows: 12 slices, more than one transaction's worth; a new user agent every 150 rows,
     // so texts first seen in one transaction's slices are read by the next one's.
@@ -56,31 +60,19 @@ test("rows spread over more slices than one transaction takes land in order, eac
     const stored = db.$client.query("SELECT request_id, user_agent FROM usage_log ORDER BY id").all();
     expect(stored).toEqual(rows.map((r) => ({ request_id: r.requestId, user_agent: r.userAgent })));
     sink.close();
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("the periodic timer writes without an explicit flush", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("the periodic timer writes without an explicit flush", () =>
+  withDatabase(async (db) => {
     const sink = new SqliteUsageSink(db, 20, { thread });
     sink.record(entry(1));
     await Bun.sleep(100);
     expect((db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n).toBe(1);
     sink.close();
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("every column of every row lands as recorded, across multi-row statements and slices", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("every column of every row lands as recorded, across multi-row statements and slices", () =>
+  withDatabase(async (db) => {
     const sink = new SqliteUsageSink(db, 60_000, { thread });
     // 271 rows: a full 200-row slice and a 71-row one (on the thread one transaction: eight 32-row
     // statements and 15 single rows; on the event loop one per slice); twice.
@@ -119,16 +111,10 @@ test("every column of every row lands as recorded, across multi-row statements a
       expect(JSON.parse(row.attempts as string)).toEqual(r.attempts);
     });
     sink.close();
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("budgets see every recorded row exactly once: in pending() or in the database, at any moment", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("budgets see every recorded row exactly once: in pending() or in the database, at any moment", () =>
+  withDatabase(async (db) => {
     // A 5 ms flush: slices are handed over and written while the test records more.
     const sink = new SqliteUsageSink(db, 5, { thread });
     const count = () => (db.$client.query("SELECT count(*) AS n FROM usage_records").get() as { n: number }).n;
@@ -142,11 +128,7 @@ test("budgets see every recorded row exactly once: in pending() or in the databa
     expect(sink.pending()).toHaveLength(0);
     expect(count()).toBe(total);
     sink.close();
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 });
 
 test("an in-memory database is written on the event loop (no thread can open it)", () => {
@@ -183,10 +165,8 @@ test("a writer thread that cannot open the database gives its rows back: they ar
   client.close();
 }, 20_000);
 
-test("texts a failed write added are not remembered: the retried rows read back with their texts", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("texts a failed write added are not remembered: the retried rows read back with their texts", () =>
+  withDatabase(async (db) => {
     const writer = new UsageBatchWriter(db.$client);
     const row = (id: string, endpoint: string | null) =>
       ({ requestId: id, timestamp: 1, endpoint, clientFormat: "openai", provider: "brand-new", model: "new-model", userAgent: "new-agent", status: 200, latencyMs: 1 }) as UsageEntry;
@@ -197,16 +177,10 @@ test("texts a failed write added are not remembered: the retried rows read back 
     expect(db.$client.query("SELECT request_id, provider, model, user_agent FROM usage_log").all()).toEqual([
       { request_id: "a", provider: "brand-new", model: "new-model", user_agent: "new-agent" },
     ]);
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("past its size the writer's memory of text ids starts over: texts are looked up again, never added twice", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("past its size the writer's memory of text ids starts over: texts are looked up again, never added twice", () =>
+  withDatabase(async (db) => {
     const writer = new UsageBatchWriter(db.$client, { rememberTexts: 3 });
     const row = (id: string, agent: string): UsageEntry => ({ requestId: id, timestamp: 1, endpoint: "/v1/chat/completions", clientFormat: "openai", userAgent: agent, status: 200, latencyMs: 1 });
     const agents = ["agent-1", "agent-2", "agent-3", "agent-4", "agent-5"];
@@ -217,16 +191,10 @@ test("past its size the writer's memory of text ids starts over: texts are looke
     expect(texts).toEqual([...agents, "agent-6"]);
     const logged = db.$client.query("SELECT request_id, user_agent FROM usage_log WHERE request_id LIKE 'b%' OR request_id = 'c' ORDER BY request_id").all();
     expect(logged).toEqual([...[...agents].reverse().map((a, i) => ({ request_id: `b${i}`, user_agent: a })), { request_id: "c", user_agent: "agent-6" }]);
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("texts a full string table could not take are written from the row's rare values", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omniroute-usage-"));
-  try {
-    const db = openDatabase(join(dir, "u.sqlite"));
+test("texts a full string table could not take are written from the row's rare values", () =>
+  withDatabase(async (db) => {
     const writer = new UsageBatchWriter(db.$client);
     // A five-string table: most rows' user agents and models do not fit and travel as rare values.
     const queue = new RowQueue(4, 1000, 5);
@@ -238,8 +206,4 @@ test("texts a full string table could not take are written from the row's rare v
     expect(db.$client.query("SELECT request_id, user_agent, model, error FROM usage_log ORDER BY id").all()).toEqual(
       rows.map((r) => ({ request_id: r.requestId, user_agent: r.userAgent, model: r.model, error: r.error })),
     );
-    db.$client.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
